@@ -1,0 +1,1 @@
+"""The `loket` command (typer + rich): operators' and developers' entry to everything."""

@@ -1,0 +1,1 @@
+"""Ports: the small Protocols handlers depend on; adapters/ holds their implementations."""

@@ -1,0 +1,83 @@
+"""Loket's one Settings class: the Functions app-setting names, embedded defaults for one machine."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+SAMPLE_POLICY = PROJECT_ROOT / "policy" / "stad.example.yaml"
+
+
+class Settings(BaseSettings):
+    """Read from the environment (app settings in Azure). No setting at all: embedded everything."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", case_sensitive=True)
+
+    data_dir: Path = Field(Path("var"), alias="LOKET_DATA_DIR")
+    crm_database_url: str | None = Field(None, alias="CRM_DATABASE_URL")
+    bus_backend: Literal["embedded", "servicebus"] = Field("embedded", alias="BUS_BACKEND")
+    servicebus_namespace: str | None = Field(None, alias="ServiceBusConnection__fullyQualifiedNamespace")
+    servicebus_client_id: str | None = Field(None, alias="ServiceBusConnection__clientId")
+    servicebus_connection_string: str | None = Field(None, alias="ServiceBusConnection")
+
+    mail_notifications_queue: str = Field("mail-notifications", alias="MAIL_NOTIFICATIONS_QUEUE")
+    call_notifications_queue: str = Field("call-notifications", alias="CALL_NOTIFICATIONS_QUEUE")
+    lifecycle_notifications_queue: str = Field(
+        "lifecycle-notifications", alias="LIFECYCLE_NOTIFICATIONS_QUEUE"
+    )
+    contact_events_topic: str = Field("contact-events", alias="CONTACT_EVENTS_TOPIC")
+
+    scan_storage: str | None = Field(None, alias="ScanStorage")
+    scan_storage_blob_uri: str | None = Field(None, alias="ScanStorage__blobServiceUri")
+
+    graph_tenant_id: str | None = Field(None, alias="GRAPH_TENANT_ID")
+    graph_client_id: str | None = Field(None, alias="GRAPH_CLIENT_ID")
+    graph_certificate_name: str | None = Field(None, alias="GRAPH_CERTIFICATE_NAME")
+    key_vault_uri: str | None = Field(None, alias="KEY_VAULT_URI")
+    graph_base_url: str = Field("http://127.0.0.1:7072/v1.0", alias="GRAPH_BASE_URL")
+    graph_notification_url: str = Field(
+        "http://127.0.0.1:7071/api/graph/notifications", alias="GRAPH_NOTIFICATION_URL"
+    )
+    graph_lifecycle_url: str = Field("http://127.0.0.1:7071/api/graph/lifecycle", alias="GRAPH_LIFECYCLE_URL")
+    graph_client_state_key: str | None = Field(None, alias="GRAPH_CLIENT_STATE_KEY")
+
+    call_settle_seconds: int = Field(120, ge=0, alias="CALL_SETTLE_SECONDS")
+    max_attempts: int = Field(8, ge=1, alias="MAX_ATTEMPTS")
+    servicebus_settlement: Literal["plain", "actions"] = Field("plain", alias="SERVICEBUS_SETTLEMENT")
+    capture_policy_path: Path = Field(
+        SAMPLE_POLICY, validation_alias=AliasChoices("CAPTURE_POLICY_PATH", "capture_policy_path")
+    )
+    api_key: str | None = Field(None, alias="LOKET_API_KEY")
+
+    @property
+    def database_url(self) -> str:
+        """The CRM store URL: the setting, else a SQLite file in the data dir."""
+        return self.crm_database_url or f"sqlite:///{self.data_dir / 'loket.db'}"
+
+    @property
+    def store_backend(self) -> Literal["sqlite", "postgresql"]:
+        url = self.database_url
+        if url.startswith("sqlite"):
+            return "sqlite"
+        if url.startswith("postgresql"):
+            return "postgresql"
+        raise ConfigurationError("CRM_DATABASE_URL", "must start with sqlite:// or postgresql+psycopg://")
+
+    def check(self) -> "Settings":
+        """Fail at start on a wrong combination, naming the key (called by bootstrap.build)."""
+        self.store_backend  # noqa: B018 - raises on an unsupported URL
+        if self.bus_backend == "servicebus" and not (
+            self.servicebus_namespace or self.servicebus_connection_string
+        ):
+            raise ConfigurationError(
+                "ServiceBusConnection__fullyQualifiedNamespace",
+                "required when BUS_BACKEND=servicebus (or set ServiceBusConnection to a connection string)",
+            )
+        if not self.capture_policy_path.is_file():
+            raise ConfigurationError("CAPTURE_POLICY_PATH", "no policy file at the given path")
+        return self
