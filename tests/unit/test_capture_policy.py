@@ -6,8 +6,8 @@ from schemas.capture_policy import StoredText, load_policy
 from settings import SAMPLE_POLICY
 
 
-@pytest.fixture(scope="module")
-def policy():
+@pytest.fixture(scope="module", name="policy")
+def policy_():
     return load_policy(SAMPLE_POLICY)
 
 
