@@ -21,6 +21,7 @@ class SkipReason(StrEnum):
     BOT_ONLY_CALL = "bot_only_call"
     QUEUE_NOT_IN_POLICY = "queue_not_in_policy"
     UNSUPPORTED_RESOURCE = "unsupported_resource"
+    MEETING_MESSAGE = "meeting_message"
 
 
 @dataclass(frozen=True)
