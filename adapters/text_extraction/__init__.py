@@ -1,0 +1,1 @@
+"""Readers of scanned letters: the PDF text layer (pypdf), Tesseract OCR, Document Intelligence."""
