@@ -1,0 +1,1 @@
+"""Loket's Microsoft Graph adapter (msgraph-sdk + azure-identity, raw JSON out)."""

@@ -1,0 +1,97 @@
+"""How the simulated tenant talks to Loket: the validation handshake and change notifications.
+
+Handshake (graph-contracts.md §1.1): POST `{url}?validationToken=…` with a text/plain body; the
+endpoint must answer 200 text/plain with the decoded token within 10 s. Notifications are delivered
+at least once: a non-2xx answer or a timeout is retried a few times with back-off, and `copies=2`
+sends the same notification twice (Graph does that after a slow answer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import httpx
+
+from devhost.tenant.odata import TENANT_ID, iso, now
+from devhost.tenant.store import TenantStore
+
+log = logging.getLogger(__name__)
+HANDSHAKE_TIMEOUT = 10.0
+DELIVERY_TIMEOUT = 10.0
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+
+
+def validation_token() -> str:
+    return f"Validation: Testing client application reachability for subscription Request-Id: {uuid.uuid4()}"
+
+
+async def handshake(client: httpx.AsyncClient, url: str) -> bool:
+    """True when `url` echoes a fresh validation token as Graph requires."""
+    token = validation_token()
+    try:
+        answer = await client.post(
+            url,
+            params={"validationToken": token},
+            content=b"",
+            headers={"Content-Type": "text/plain; charset=utf-8"},
+            timeout=HANDSHAKE_TIMEOUT,
+        )
+    except httpx.HTTPError as exc:
+        log.info("validation handshake failed: %s", type(exc).__name__)
+        return False
+    content_type = answer.headers.get("content-type", "")
+    return answer.status_code == 200 and content_type.startswith("text/plain") and answer.text == token
+
+
+def change_item(
+    sub: dict, change_type: str, resource: str, odata_type: str, item_id: str, etag: str | None = None
+) -> dict:
+    data = {"@odata.type": odata_type, "@odata.id": resource, "id": item_id}
+    if etag:
+        data["@odata.etag"] = etag
+    return {
+        "id": uuid.uuid4().hex[:13],
+        "subscriptionId": sub["id"],
+        "subscriptionExpirationDateTime": sub["expirationDateTime"],
+        "clientState": sub.get("clientState"),
+        "changeType": change_type,
+        "resource": resource,
+        "tenantId": TENANT_ID,
+        "resourceData": data,
+    }
+
+
+def lifecycle_item(sub: dict, event: str) -> dict:
+    return {
+        "subscriptionId": sub["id"],
+        "subscriptionExpirationDateTime": sub["expirationDateTime"],
+        "tenantId": TENANT_ID,
+        "clientState": sub.get("clientState"),
+        "lifecycleEvent": event,
+    }
+
+
+async def deliver(
+    client: httpx.AsyncClient, store: TenantStore, url: str, item: dict, kind: str, copies: int = 1
+) -> int:
+    """POST one notification (a collection of one item) `copies` times, retrying failures.
+
+    Returns the last HTTP status (0 when the endpoint never answered).
+    """
+    status = 0
+    for _ in range(copies):
+        for delay in (0.0, *RETRY_DELAYS):
+            await asyncio.sleep(delay)
+            try:
+                answer = await client.post(url, json={"value": [item]}, timeout=DELIVERY_TIMEOUT)
+                status = answer.status_code
+            except httpx.HTTPError:
+                status = 0
+            store.record_delivery(
+                item["subscriptionId"], kind, item.get("resource") or "", status, iso(now())
+            )
+            if 200 <= status < 300:
+                break
+    return status
