@@ -1,0 +1,185 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+  Loket's tenant set-up: the Graph app registration (certificate in Key Vault), mailbox access
+  limited to the captured service mailboxes, and the API app registration with its app roles.
+
+.DESCRIPTION
+  Run after `azd up`, from the repository root, signed in with `az login` to the same tenant.
+  Needs the modules Microsoft.Graph (Applications, Users) and ExchangeOnlineManagement, and an
+  administrator who may create app registrations, grant admin consent and run Exchange cmdlets.
+  Safe to run again: each step looks for what exists first. See docs/tenant-setup.md.
+
+.PARAMETER Mailboxes
+  The captured service mailboxes (the `mailboxes:` of the capture policy).
+
+.PARAMETER OutOfScopeMailbox
+  A mailbox Loket must NOT read (a colleague's), to prove the scope with Test-ServicePrincipalAuthorization.
+
+.PARAMETER AccessModel
+  RbacForApplications (default; Exchange RBAC for Applications with a management scope) or
+  ApplicationAccessPolicy (the older way: tenant-wide Mail.Read restricted by a mail-enabled group).
+
+.EXAMPLE
+  ./infra/tenant/setup.ps1 -Mailboxes info@stad.example,burgerzaken@stad.example `
+      -OutOfScopeMailbox jan.peeters@stad.example -StaffGroupId <id> -OperatorGroupId <id>
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string[]] $Mailboxes,
+    [Parameter(Mandatory)] [string] $OutOfScopeMailbox,
+    [ValidateSet('RbacForApplications', 'ApplicationAccessPolicy')] [string] $AccessModel = 'RbacForApplications',
+    [string] $ScopeAttribute = 'CustomAttribute10',
+    [string] $ScopeValue = 'loket-capture',
+    [string] $AccessPolicyGroup = '',
+    [string] $StaffGroupId = '',
+    [string] $OperatorGroupId = '',
+    [switch] $IncludeUserRead,
+    [int] $CertificateMonths = 12
+)
+$ErrorActionPreference = 'Stop'
+
+# ---- azd environment -------------------------------------------------------------------------
+$azdEnv = @{}
+foreach ($line in (azd env get-values)) {
+    if ($line -match '^([^=]+)="?(.*?)"?$') { $azdEnv[$Matches[1]] = $Matches[2] }
+}
+$vault = $azdEnv['KEY_VAULT_NAME']
+$certName = if ($azdEnv['GRAPH_CERTIFICATE_NAME']) { $azdEnv['GRAPH_CERTIFICATE_NAME'] } else { 'loket-graph' }
+$envName = $azdEnv['AZURE_ENV_NAME']
+if (-not $vault) { throw 'KEY_VAULT_NAME is not in the azd environment: run `azd up` first.' }
+
+$graphAppId = '00000003-0000-0000-c000-000000000000'   # Microsoft Graph
+$graphRoles = @{                                         # application permission ids
+    'CallRecords.Read.All' = '45bbb07e-7321-4fd7-a8f6-3ff27e6a81c8'
+    'User.Read.All'        = 'df021288-bdef-4463-88db-98f22de89214'
+    'Mail.Read'            = '810c84a8-4a9e-49e6-bf7d-12d183f40d01'
+}
+$wanted = @('CallRecords.Read.All')
+if ($IncludeUserRead) { $wanted += 'User.Read.All' }                       # agents' UPN and name
+if ($AccessModel -eq 'ApplicationAccessPolicy') { $wanted += 'Mail.Read' } # restricted below
+
+Connect-MgGraph -Scopes 'Application.ReadWrite.All', 'AppRoleAssignment.ReadWrite.All' -NoWelcome
+$tenantId = (Get-MgContext).TenantId
+
+function Get-OrNewApplication([string] $Name) {
+    $app = Get-MgApplication -Filter "displayName eq '$Name'" | Select-Object -First 1
+    if (-not $app) { $app = New-MgApplication -DisplayName $Name -SignInAudience AzureADMyOrg }
+    $sp = Get-MgServicePrincipal -Filter "appId eq '$($app.AppId)'" | Select-Object -First 1
+    if (-not $sp) { $sp = New-MgServicePrincipal -AppId $app.AppId }
+    return @{ App = $app; Sp = $sp }
+}
+
+# ---- 1. the Graph app registration -----------------------------------------------------------
+$capture = Get-OrNewApplication "Loket capture ($envName)"
+$graphSp = Get-MgServicePrincipal -Filter "appId eq '$graphAppId'"
+$access = @(@{ ResourceAppId = $graphAppId; ResourceAccess = @($wanted | ForEach-Object { @{ Id = $graphRoles[$_]; Type = 'Role' } }) })
+Update-MgApplication -ApplicationId $capture.App.Id -RequiredResourceAccess $access
+
+# Admin consent = an app role assignment per permission.
+$granted = Get-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $capture.Sp.Id
+foreach ($name in $wanted) {
+    if (-not ($granted | Where-Object AppRoleId -eq $graphRoles[$name])) {
+        New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $capture.Sp.Id -PrincipalId $capture.Sp.Id `
+            -ResourceId $graphSp.Id -AppRoleId $graphRoles[$name] | Out-Null
+        Write-Host "granted $name"
+    }
+}
+# With RBAC for Applications, an Entra Mail.* grant would ADD tenant-wide access: remove any.
+if ($AccessModel -eq 'RbacForApplications') {
+    $mailRoles = $graphSp.AppRoles | Where-Object { $_.Value -like 'Mail.*' } | ForEach-Object Id
+    foreach ($assignment in ($granted | Where-Object { $mailRoles -contains $_.AppRoleId })) {
+        Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $capture.Sp.Id -AppRoleAssignmentId $assignment.Id
+        Write-Warning 'removed a tenant-wide Mail.* consent: it would override the mailbox scope'
+    }
+}
+
+# Certificate credential: created in Key Vault (the app reads its key there), public part uploaded.
+$existing = az keyvault certificate show --vault-name $vault --name $certName --query id -o tsv 2>$null
+if (-not $existing) {
+    $policy = az keyvault certificate get-default-policy | ConvertFrom-Json
+    $policy.x509CertificateProperties.subject = "CN=$certName"
+    $policy.x509CertificateProperties.validityInMonths = $CertificateMonths
+    $policyFile = New-TemporaryFile
+    $policy | ConvertTo-Json -Depth 10 | Set-Content $policyFile
+    az keyvault certificate create --vault-name $vault --name $certName --policy "@$policyFile" --output none
+    Remove-Item $policyFile
+}
+$cerFile = Join-Path ([IO.Path]::GetTempPath()) "$certName.cer"
+az keyvault certificate download --vault-name $vault --name $certName --file $cerFile --encoding DER
+$cert = [Security.Cryptography.X509Certificates.X509Certificate2]::new($cerFile)
+$keys = @((Get-MgApplication -ApplicationId $capture.App.Id).KeyCredentials | Where-Object { $_.EndDateTime -gt (Get-Date) })
+if (-not ($keys | Where-Object { [Convert]::ToBase64String($_.CustomKeyIdentifier) -eq [Convert]::ToBase64String($cert.GetCertHash()) })) {
+    $keys += @{ Type = 'AsymmetricX509Cert'; Usage = 'Verify'; Key = $cert.RawData; DisplayName = "CN=$certName" }
+    Update-MgApplication -ApplicationId $capture.App.Id -KeyCredentials $keys
+    Write-Host "uploaded certificate $($cert.Thumbprint) (valid until $($cert.NotAfter))"
+}
+Remove-Item $cerFile
+
+# ---- 2. mailbox access limited to the captured mailboxes -------------------------------------
+Connect-ExchangeOnline -ShowBanner:$false
+if ($AccessModel -eq 'RbacForApplications') {
+    if (-not (Get-ServicePrincipal -Identity $capture.App.AppId -ErrorAction SilentlyContinue)) {
+        New-ServicePrincipal -AppId $capture.App.AppId -ObjectId $capture.Sp.Id -DisplayName "Loket capture ($envName)" | Out-Null
+    }
+    foreach ($mailbox in $Mailboxes) {
+        $mark = @{ Identity = $mailbox; $ScopeAttribute = $ScopeValue }
+        Set-Mailbox @mark
+    }
+    $scopeName = "Loket captured mailboxes ($envName)"
+    if (-not (Get-ManagementScope -Identity $scopeName -ErrorAction SilentlyContinue)) {
+        New-ManagementScope -Name $scopeName -RecipientRestrictionFilter "$ScopeAttribute -eq '$ScopeValue'" | Out-Null
+    }
+    $assignment = Get-ManagementRoleAssignment -RoleAssignee $capture.App.AppId -Role 'Application Mail.Read' -ErrorAction SilentlyContinue
+    if (-not $assignment) {
+        New-ManagementRoleAssignment -App $capture.App.AppId -Role 'Application Mail.Read' -CustomResourceScope $scopeName | Out-Null
+    }
+    foreach ($mailbox in $Mailboxes) {
+        $result = Test-ServicePrincipalAuthorization -Identity $capture.App.AppId -Resource $mailbox
+        if (-not ($result | Where-Object { $_.RoleName -eq 'Application Mail.Read' -and $_.InScope })) {
+            Write-Warning "$mailbox is not in scope yet (changes can take up to about two hours)"
+        }
+    }
+    $outside = Test-ServicePrincipalAuthorization -Identity $capture.App.AppId -Resource $OutOfScopeMailbox
+    if ($outside | Where-Object InScope) { throw "$OutOfScopeMailbox is in scope: Loket could read it" }
+} else {
+    if (-not $AccessPolicyGroup) { throw '-AccessPolicyGroup (a mail-enabled security group of the captured mailboxes) is required' }
+    if (-not (Get-ApplicationAccessPolicy | Where-Object AppId -eq $capture.App.AppId)) {
+        New-ApplicationAccessPolicy -AppId $capture.App.AppId -PolicyScopeGroupId $AccessPolicyGroup `
+            -AccessRight RestrictAccess -Description 'Loket: captured service mailboxes only' | Out-Null
+    }
+    foreach ($mailbox in $Mailboxes) {
+        if ((Test-ApplicationAccessPolicy -Identity $mailbox -AppId $capture.App.AppId).AccessCheckResult -ne 'Granted') {
+            Write-Warning "$mailbox is not granted yet"
+        }
+    }
+    if ((Test-ApplicationAccessPolicy -Identity $OutOfScopeMailbox -AppId $capture.App.AppId).AccessCheckResult -eq 'Granted') {
+        throw "$OutOfScopeMailbox is granted: Loket could read it"
+    }
+}
+
+# ---- 3. the API app registration with app roles ----------------------------------------------
+$api = Get-OrNewApplication "Loket API ($envName)"
+$roles = @(
+    @{ Id = '8d3f6a2e-4b1c-4f7a-9e2d-1a5b7c9d0e11'; Value = 'Loket.Staff'; DisplayName = 'Loket staff'
+       Description = 'Look up a party''s contacts (every look-up is audited)'; AllowedMemberTypes = @('User'); IsEnabled = $true },
+    @{ Id = '9e4a7b3f-5c2d-4a8b-8f3e-2b6c8d0e1f22'; Value = 'Loket.Operator'; DisplayName = 'Loket operator'
+       Description = 'Queues, replay and jobs'; AllowedMemberTypes = @('User', 'Application'); IsEnabled = $true }
+)
+Update-MgApplication -ApplicationId $api.App.Id -AppRoles $roles -IdentifierUris @("api://$($api.App.AppId)") `
+    -Api @{ RequestedAccessTokenVersion = 2 }
+Update-MgServicePrincipal -ServicePrincipalId $api.Sp.Id -AppRoleAssignmentRequired:$true
+foreach ($pair in @(@($StaffGroupId, $roles[0].Id), @($OperatorGroupId, $roles[1].Id))) {
+    if ($pair[0] -and -not (Get-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $api.Sp.Id |
+            Where-Object { $_.PrincipalId -eq $pair[0] -and $_.AppRoleId -eq $pair[1] })) {
+        New-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $api.Sp.Id -PrincipalId $pair[0] `
+            -ResourceId $api.Sp.Id -AppRoleId $pair[1] | Out-Null
+    }
+}
+
+# ---- 4. into the deployment -------------------------------------------------------------------
+azd env set GRAPH_CLIENT_ID $capture.App.AppId
+azd env set GRAPH_TENANT_ID $tenantId
+azd env set LOKET_API_CLIENT_ID $api.App.AppId
+Write-Host "Graph app: $($capture.App.AppId); API app: $($api.App.AppId) (api://$($api.App.AppId))"
+Write-Host 'Now run `azd provision` so the app settings carry GRAPH_CLIENT_ID.'

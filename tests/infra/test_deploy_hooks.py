@@ -1,0 +1,101 @@
+"""The hooks' Python helpers: local.settings.json from azd's values, the app role's grants."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import uuid
+
+import pytest
+
+from settings import PROJECT_ROOT
+
+HOOKS = PROJECT_ROOT / "infra" / "hooks"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(f"loket_hook_{name}", HOOKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+AZD_ENV = {
+    "BUS_BACKEND": "servicebus",
+    "ServiceBusConnection__fullyQualifiedNamespace": "sb-loket-abc.servicebus.windows.net",
+    "MAIL_NOTIFICATIONS_QUEUE": "mail-notifications",
+    "CALL_NOTIFICATIONS_QUEUE": "call-notifications",
+    "LIFECYCLE_NOTIFICATIONS_QUEUE": "lifecycle-notifications",
+    "CONTACT_EVENTS_TOPIC": "contact-events",
+    "ScanStorage__blobServiceUri": "https://stabc.blob.core.windows.net/",
+    "ScanStorage__queueServiceUri": "https://stabc.queue.core.windows.net/",
+    "KEY_VAULT_URI": "https://kv-abc.vault.azure.net/",
+    "GRAPH_TENANT_ID": "5a1c9d3e-0000-4e6f-9a1b-2c3d4e5f6a7b",
+    "GRAPH_CLIENT_ID": "",
+    "GRAPH_CERTIFICATE_NAME": "loket-graph",
+    "GRAPH_NOTIFICATION_URL": "https://func-loket-abc.azurewebsites.net/api/graph/notifications",
+    "GRAPH_LIFECYCLE_URL": "https://func-loket-abc.azurewebsites.net/api/graph/lifecycle",
+    "APPLICATIONINSIGHTS_CONNECTION_STRING": "InstrumentationKey=x",
+    "POSTGRES_HOST": "psql-loket-abc.postgres.database.azure.com",
+    "POSTGRES_DATABASE": "loket",
+    "AZURE_PRINCIPAL_NAME": "admin@stad.example",
+    "AZURE_SUBSCRIPTION_ID": "not-a-setting",
+}
+
+
+def test_local_settings_carry_the_outputs_and_the_deployers_database_url_but_no_secret(tmp_path):
+    hook = load("write_local_settings")
+    target = tmp_path / "local.settings.json"
+    hook.main(["write_local_settings.py", str(target)])  # the real environment: still valid JSON
+    values = hook.local_settings(AZD_ENV)["Values"]
+    assert values["ServiceBusConnection__fullyQualifiedNamespace"] == "sb-loket-abc.servicebus.windows.net"
+    assert values["CRM_DATABASE_URL"] == (
+        "postgresql+psycopg://admin%40stad.example@psql-loket-abc.postgres.database.azure.com:5432/"
+        "loket?sslmode=require"
+    )
+    assert "GRAPH_CLIENT_ID" not in values, "an empty value would hide the Settings default"
+    assert "GRAPH_CLIENT_STATE_KEY" not in values and "AZURE_SUBSCRIPTION_ID" not in values
+    json.loads(target.read_text())
+
+
+def test_the_committed_example_has_the_keys_the_hook_writes():
+    example = json.loads((PROJECT_ROOT / "local.settings.example.json").read_text())["Values"]
+    written = load("write_local_settings").local_settings({**AZD_ENV, "GRAPH_CLIENT_ID": "x"})["Values"]
+    assert set(example) == set(written)
+
+
+def test_the_principal_statement_creates_the_role_by_object_id_once():
+    hook = load("pg_setup")
+    (statement,) = hook.principal_statements("id-loket-abc", "0000-oid")
+    text = statement.as_string(None)
+    assert "pgaadauth_create_principal_with_oid('id-loket-abc', '0000-oid', 'service', false, false)" in text
+    assert "NOT EXISTS" in text
+
+
+@pytest.mark.postgresql
+def test_the_grants_let_the_app_role_read_and_write_tables_but_not_change_the_schema():
+    psycopg = pytest.importorskip("psycopg")
+    hook = load("pg_setup")
+    admin = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+    role, schema_table = f"loket_app_{uuid.uuid4().hex[:8]}", f"grant_probe_{uuid.uuid4().hex[:8]}"
+    try:
+        conn = psycopg.connect(admin, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is down: {exc}")
+    with conn:
+        conn.execute(f'CREATE ROLE "{role}" LOGIN')
+        try:
+            conn.execute(f"CREATE TABLE {schema_table} (id serial PRIMARY KEY)")
+            hook.run(admin, hook.grant_statements(role, "test"))
+            conn.execute(f"CREATE TABLE {schema_table}_later (id int)")  # made by a later migration
+            rights = conn.execute(
+                "SELECT has_table_privilege(%(r)s, %(t)s, 'INSERT'),"
+                " has_table_privilege(%(r)s, %(t)s, 'DELETE'),"
+                " has_table_privilege(%(r)s, %(later)s, 'SELECT'),"
+                " has_schema_privilege(%(r)s, 'public', 'CREATE')",
+                {"r": role, "t": schema_table, "later": f"{schema_table}_later"},
+            ).fetchone()
+            assert rights == (True, True, True, False)
+        finally:
+            conn.execute(f"DROP TABLE IF EXISTS {schema_table}, {schema_table}_later")
+            conn.execute(f'DROP OWNED BY "{role}"')
+            conn.execute(f'DROP ROLE "{role}"')
