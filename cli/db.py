@@ -1,0 +1,73 @@
+"""`loket db upgrade`: bring the CRM store to the current schema; helpers the store commands share."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import typer
+
+from cli.output import emit_json, fail
+from settings import Settings
+
+app = typer.Typer(help="The CRM store's schema.", no_args_is_help=True)
+
+
+def actor(given: str | None) -> str:
+    """Who the audit names: `--as`, else the OS user running the command."""
+    return (given or "").strip() or getpass.getuser()
+
+
+def open_store(settings: Settings | None = None):  # -> adapters.store.uow.SqlStore
+    """The configured store, refusing (exit 1) when its schema is not the current one."""
+    from sqlalchemy.exc import OperationalError
+
+    from adapters.store.migrate import current_revision, head_revision
+    from adapters.store.uow import SqlStore
+
+    settings = settings or Settings()
+    store = SqlStore.from_url(settings.database_url)
+    try:
+        at = current_revision(store.engine)
+    except OperationalError as exc:
+        store.dispose()
+        raise fail(
+            f"cannot open the CRM store ({type(exc.orig).__name__}); check CRM_DATABASE_URL "
+            "or run `loket db upgrade`"
+        ) from None
+    if at != head_revision():
+        store.dispose()
+        raise fail(
+            f"the CRM store is at schema {at or 'none'}, not {head_revision()}: run `loket db upgrade`"
+        )
+    return store
+
+
+@app.command("upgrade")
+def upgrade(
+    revision: str = typer.Option("head", help="Alembic revision to reach."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Apply the migrations to CRM_DATABASE_URL (default: a SQLite file in LOKET_DATA_DIR)."""
+    from adapters.store.migrate import upgrade as run_upgrade
+
+    settings = Settings()
+    if settings.store_backend == "sqlite":
+        _ensure_sqlite_dir(settings.database_url)
+    reached = run_upgrade(settings.database_url, revision)
+    if as_json:
+        emit_json({"backend": settings.store_backend, "revision": reached})
+    else:
+        typer.echo(f"CRM store ({settings.store_backend}) at schema {reached}")
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="db")

@@ -1,0 +1,146 @@
+"""Look-ups: has this citizen contacted us before, who helped them, how did it go? Always audited.
+
+Restricted departments (issue 8) plug in through `can_see`: a predicate on a contact's departments;
+contacts it rejects are left out of the timeline and the summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from handlers.crm import utc_now
+from handlers.identity import fold, normalise_email, normalise_phone
+from handlers.ports.store import IdentifierType, UnitOfWork
+from schemas.timeline import DepartmentSummary, LookupResult, PartyView, TimelineEntry
+
+Visibility = Callable[[Sequence[str]], bool]
+DEFAULT_LIMIT = 20
+MIN_NAME_LENGTH = 2
+
+
+class LookupRefused(ValueError):
+    """The look-up cannot run as asked (no reason given, or nothing to search on)."""
+
+
+def _everyone(departments: Sequence[str]) -> bool:
+    return True
+
+
+def require_reason(reason: str | None) -> str:
+    """Every look-up says why (GDPR accountability); a blank reason is refused."""
+    if reason is None or not reason.strip():
+        raise LookupRefused("a look-up needs a reason")
+    return reason.strip()
+
+
+def lookup(
+    uow: UnitOfWork,
+    *,
+    actor: str,
+    reason: str,
+    phone: str | None = None,
+    email: str | None = None,
+    name: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    can_see: Visibility = _everyone,
+    now: dt.datetime | None = None,
+) -> LookupResult:
+    """Parties matching exactly one of phone (any Belgian format), e-mail or name (partial, folded)."""
+    reason = require_reason(reason)
+    kind, value = _query(phone, email, name)
+    now = now or utc_now()
+    with uow:
+        ids = uow.parties.find(kind, value, limit)
+        views = _views(uow, ids, can_see)
+        query = kind.value if kind else "name"
+        for pid in ids or [None]:
+            uow.ledger.audit(actor, "lookup", pid, reason, now, detail=f"by {query}")
+        uow.commit()
+    return LookupResult(query=query, parties=views)
+
+
+def party_timeline(
+    uow: UnitOfWork,
+    party_id: int,
+    *,
+    actor: str,
+    reason: str,
+    can_see: Visibility = _everyone,
+    now: dt.datetime | None = None,
+) -> PartyView | None:
+    """One party's view (GET /api/parties/{id}/timeline); None when there is no such party."""
+    reason = require_reason(reason)
+    with uow:
+        found = uow.parties.get(party_id) is not None
+        view = _views(uow, [party_id], can_see)[0] if found else None
+        uow.ledger.audit(
+            actor, "timeline", party_id, reason, now or utc_now(), detail=None if found else "no such party"
+        )
+        uow.commit()
+    return view
+
+
+def _query(
+    phone: str | None, email: str | None, name: str | None
+) -> tuple[IdentifierType | None, str]:
+    given = [q for q in (phone, email, name) if q is not None]
+    if len(given) != 1:
+        raise LookupRefused("give exactly one of phone, e-mail or name")
+    if phone is not None:
+        if (e164 := normalise_phone(phone)) is None:
+            raise LookupRefused("not a phone number (Belgian or international format)")
+        return IdentifierType.PHONE, e164
+    if email is not None:
+        if (address := normalise_email(email)) is None:
+            raise LookupRefused("not an e-mail address")
+        return IdentifierType.EMAIL, address
+    folded = fold(name or "")
+    if len(folded) < MIN_NAME_LENGTH:
+        raise LookupRefused(f"a name search needs at least {MIN_NAME_LENGTH} letters")
+    return None, folded
+
+
+def _views(uow: UnitOfWork, party_ids: list[int], can_see: Visibility) -> tuple[PartyView, ...]:
+    """Each party with identifiers, summary and timeline, read in a few queries for all of them."""
+    parties = uow.parties.get_many(party_ids)
+    identifiers = uow.parties.identifiers_many(party_ids)
+    timelines = uow.contacts.timelines(party_ids)
+    views = []
+    for pid in party_ids:
+        timeline = [e for e in timelines[pid] if can_see(e.departments)]
+        party = parties.get(pid)
+        views.append(
+            PartyView(
+                party_id=pid,
+                display_name=party.display_name if party else None,
+                identifiers=tuple(identifiers[pid]),
+                helped_before=helped_before(timeline),
+                timeline=tuple(timeline),
+            )
+        )
+    return tuple(views)
+
+
+def helped_before(timeline: Sequence[TimelineEntry]) -> tuple[DepartmentSummary, ...]:
+    """The last contact per department and how it ended, most recent department first.
+
+    `timeline` is newest first, so the first entry seen for a department is its last contact.
+    """
+    last: dict[str, TimelineEntry] = {}
+    counts: dict[str, int] = {}
+    for entry in timeline:
+        for department in entry.departments:
+            last.setdefault(department, entry)
+            counts[department] = counts.get(department, 0) + 1
+    return tuple(
+        DepartmentSummary(
+            department=d,
+            contacts=counts[d],
+            last_at=e.occurred_at,
+            last_channel=e.channel,
+            last_outcome=e.outcome,
+            last_agent=e.agent,
+        )
+        for d, e in last.items()
+    )

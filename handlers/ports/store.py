@@ -1,0 +1,167 @@
+"""The CRM store port: a unit of work holding three small repositories (contacts, parties, ledger).
+
+Everything done through one unit of work commits together or not at all (design.md: writes are
+idempotent in one transaction). Implementations: adapters/store (SQLite and PostgreSQL), proven
+alike by tests/contract/test_store.py. Errors: DuplicateEvent where noted; TransientError when the
+database is unreachable or a lock times out; everything else is a bug and raises as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import TracebackType
+from typing import Protocol
+from uuid import UUID
+
+from schemas.contact_event import ContactEvent
+from schemas.timeline import IdentifierView, ReviewPairView, TimelineEntry
+
+
+class IdentifierType(StrEnum):
+    """In matching strength order: an e-mail address beats a phone number beats an address + name."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    ADDRESS = "address"
+
+
+@dataclass(frozen=True)
+class Identifier:
+    type: IdentifierType
+    value: str  # canonical: lower-case e-mail, E.164, address_key
+    label: str | None = field(default=None, compare=False)  # the address as read; not identity
+
+
+@dataclass(frozen=True)
+class StoredContact:
+    """What the version rules need of a stored contact."""
+
+    event_id: UUID
+    version: int
+    party_id: int | None
+    departments: frozenset[str]
+    mailboxes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PartyRecord:
+    party_id: int
+    display_name: str | None
+    created_at: dt.datetime
+
+
+class Contacts(Protocol):
+    def get(self, event_id: UUID) -> StoredContact | None:
+        """The stored contact for this event id (reads committed data; also after a lost race)."""
+
+    def insert(self, event: ContactEvent, now: dt.datetime) -> None:
+        """Add the contact without a party. Raises DuplicateEvent when the event id exists already
+        (another writer won); the transaction stays usable."""
+
+    def replace(self, event: ContactEvent, now: dt.datetime) -> bool:
+        """Overwrite every field if the stored version is still lower (party untouched: see `link`);
+        False when a concurrent writer stored this version or a newer one first."""
+
+    def add_routing(self, event_id: UUID, departments: Iterable[str], mailboxes: Sequence[str]) -> None:
+        """Add departments and mailboxes (an equal version seen through another mailbox)."""
+
+    def link(self, event_id: UUID, party_id: int | None) -> None: ...
+
+    def timeline(self, party_id: int) -> list[TimelineEntry]:
+        """The party's contacts across channels, newest first."""
+
+    def timelines(self, party_ids: Sequence[int]) -> dict[int, list[TimelineEntry]]:
+        """`timeline` for several parties at once (every id is a key)."""
+
+    def event_ids_of(self, party_id: int) -> list[UUID]: ...
+
+    def delete_events(self, event_ids: Sequence[UUID]) -> None: ...
+
+    def expire(self, channel: str, before: dt.datetime) -> list[UUID]:
+        """Delete contacts of `channel` that occurred before `before`; their event ids."""
+
+
+class Parties(Protocol):
+    def owners(self, identifiers: Iterable[Identifier]) -> dict[Identifier, int]:
+        """The party owning each identifier that has one."""
+
+    def create(
+        self, display_name: str | None, identifiers: Sequence[Identifier], now: dt.datetime
+    ) -> int | None:
+        """A new party holding `identifiers`; None (nothing written) when another writer took one."""
+
+    def attach(self, party_id: int, identifier: Identifier, now: dt.datetime) -> int:
+        """Give the party this identifier unless someone holds it; returns the owner afterwards."""
+
+    def name_if_unnamed(self, party_id: int, display_name: str, now: dt.datetime) -> None: ...
+
+    def get(self, party_id: int) -> PartyRecord | None: ...
+
+    def get_many(self, party_ids: Sequence[int]) -> dict[int, PartyRecord]: ...
+
+    def identifiers(self, party_id: int) -> list[IdentifierView]: ...
+
+    def identifiers_many(self, party_ids: Sequence[int]) -> dict[int, list[IdentifierView]]:
+        """Every id is a key (an empty list when the party has none)."""
+
+    def find(self, kind: IdentifierType | None, value: str, limit: int) -> list[int]:
+        """Party ids by exact identifier, or by folded-name substring when `kind` is None."""
+
+    def flag(self, a: int, b: int, reason: str, now: dt.datetime) -> None:
+        """Record a review pair (once per pair, in either order)."""
+
+    def pairs(self, status: str | None) -> list[ReviewPairView]: ...
+
+    def resolve(self, a: int, b: int, status: str, actor: str, now: dt.datetime) -> bool:
+        """Mark an open pair merged or split; False when there is no open pair."""
+
+    def merge(self, keep: int, other: int, now: dt.datetime) -> None:
+        """Move identifiers and contacts of `other` to `keep`, then delete `other`."""
+
+    def delete(self, party_id: int) -> int:
+        """Delete the party and its identifiers; how many identifiers went."""
+
+    def delete_orphans(self, created_before: dt.datetime) -> int:
+        """Delete parties without contacts created before the instant; how many."""
+
+
+class Ledger(Protocol):
+    def is_erased(self, event_hash: str) -> bool: ...
+
+    def add_tombstones(self, event_hashes: Iterable[str], now: dt.datetime) -> None: ...
+
+    def add_skip(self, hashed_source_id: str, reason: str, now: dt.datetime) -> bool:
+        """False when this source was recorded already (redelivery)."""
+
+    def add_failure(self, message_id: str, entity: str, reason: str, now: dt.datetime) -> None: ...
+
+    def audit(
+        self,
+        actor: str,
+        action: str,
+        party_id: int | None,
+        reason: str,
+        now: dt.datetime,
+        detail: str | None = None,
+    ) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """`with uow: ...; uow.commit()`; leaving the block without commit rolls everything back."""
+
+    contacts: Contacts
+    parties: Parties
+    ledger: Ledger
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
