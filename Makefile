@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: test bench bench-full lint clean
+.PHONY: run test bench bench-full lint ocr tenant clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,21 @@ $(CHECKOV_STAMP): infra/requirements-checks.txt
 test: $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/lint-imports
 	LOKET_REQUIRE_CHECKOV=1 $(BIN)/pytest
+
+## make run: install, migrate, start the local host (127.0.0.1:7071) and the simulated tenant (:7072)
+run: $(STAMP)
+	@command -v tesseract >/dev/null 2>&1 || echo "note: Tesseract is not installed; image-only scans need 'make ocr'"
+	$(BIN)/loket run
+
+## make ocr: Tesseract with Dutch, for image-only scanned letters (Debian/Ubuntu; root or sudo)
+ocr:
+	@command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx nld || \
+	  { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+	    $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq tesseract-ocr tesseract-ocr-nld; }
+
+## make tenant: the simulated Microsoft 365 tenant alone, on 127.0.0.1:7072
+tenant: $(STAMP)
+	$(BIN)/python -m devhost.tenant --port 7072 --data-dir var
 
 ## make bench: the benchmarks at their default (CI-sized) scale
 bench: $(STAMP)

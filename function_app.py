@@ -3,6 +3,6 @@ import azure.functions as func
 
 from functions import blueprints
 
-app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in blueprints():
     app.register_functions(blueprint)

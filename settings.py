@@ -54,6 +54,30 @@ class Settings(BaseSettings):
     )
     api_key: str | None = Field(None, alias="LOKET_API_KEY")
 
+    # The operators' view (issue 8): health thresholds for `loket queues` and GET /api/ops/queues.
+    queue_window_minutes: int = Field(5, ge=1, le=60, alias="QUEUE_WINDOW_MINUTES")
+    queue_oldest_age_warning_seconds: int = Field(300, ge=1, alias="QUEUE_OLDEST_AGE_WARNING_SECONDS")
+    queue_oldest_age_critical_seconds: int = Field(900, ge=1, alias="QUEUE_OLDEST_AGE_CRITICAL_SECONDS")
+    queue_active_warning: int = Field(1000, ge=1, alias="QUEUE_ACTIVE_WARNING")
+    queue_dead_letter_warning: int = Field(1, ge=1, alias="QUEUE_DEAD_LETTER_WARNING")
+    queue_dead_letter_critical: int = Field(50, ge=1, alias="QUEUE_DEAD_LETTER_CRITICAL")
+    # Entra ID sign-in for the API (Loket.Staff / Loket.Operator); unset = only the local API key.
+    api_client_id: str | None = Field(None, alias="LOKET_API_CLIENT_ID")
+    api_tenant_id: str | None = Field(None, alias="LOKET_API_TENANT_ID")  # default: GRAPH_TENANT_ID
+    api_jwks_url: str | None = Field(None, alias="LOKET_API_JWKS_URL")  # default: the tenant's v2.0 keys
+    api_issuer: str | None = Field(None, alias="LOKET_API_ISSUER")  # default: the tenant's v2.0 issuer
+    applicationinsights_connection_string: str | None = Field(
+        None, alias="APPLICATIONINSIGHTS_CONNECTION_STRING"
+    )
+    # Graph subscriptions and catch-up (issue 7).
+    graph_callrecords_tenant_wide: bool = Field(False, alias="GRAPH_CALLRECORDS_TENANT_WIDE")  # privacy: see
+    # handlers/subscription_plan.py; default: only calls that involve the policy's queues/attendants
+    graph_rich_certificate_path: Path | None = Field(None, alias="GRAPH_RICH_CERTIFICATE_PATH")  # cert+key
+    graph_rich_certificate_id: str = Field("loket-rich", alias="GRAPH_RICH_CERTIFICATE_ID")
+    graph_jwks_url: str = Field("https://login.microsoftonline.com/common/discovery/v2.0/keys",
+                                alias="GRAPH_JWKS_URL")  # validation-token signing keys
+    catch_up_call_lookback_minutes: int = Field(240, ge=5, alias="CATCH_UP_CALL_LOOKBACK_MINUTES")
+
     @property
     def database_url(self) -> str:
         """The CRM store URL: the setting, else a SQLite file in the data dir."""
@@ -68,7 +92,7 @@ class Settings(BaseSettings):
             return "postgresql"
         raise ConfigurationError("CRM_DATABASE_URL", "must start with sqlite:// or postgresql+psycopg://")
 
-    def check(self) -> "Settings":
+    def check(self) -> Settings:
         """Fail at start on a wrong combination, naming the key (called by bootstrap.build)."""
         self.store_backend  # noqa: B018 - raises on an unsupported URL
         if self.bus_backend == "servicebus" and not (

@@ -40,22 +40,27 @@ def erase(
     as_user: str | None = typer.Option(None, "--as"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Erase a citizen: contacts and identifiers go; tombstones keep replays from bringing them back."""
-    from handlers.gdpr import UnknownParty, erase_party
+    """Erase a citizen everywhere: contacts and identifiers, archived events and dead letters go;
+    tombstones keep replays and catch-up from bringing them back."""
+    import bootstrap
+    from handlers.gdpr import UnknownParty
 
     if not yes:
         typer.confirm(f"Erase party {party} and all its contacts for good?", abort=True)
-    store = open_store()
+    open_store().dispose()  # refuses unless the schema is current
+    services = bootstrap.build()
     try:
-        report = erase_party(store.uow(), party, actor=actor(as_user), reason=reason)
+        report, purged = services.erase_everywhere(party, actor=actor(as_user), reason=reason)
     except UnknownParty as exc:
         raise fail(str(exc)) from None
     finally:
-        store.dispose()
+        services.close()
     if as_json:
-        emit_json(report)
+        emit_json({**report.model_dump(mode="json"), "archived": purged.archived,
+                   "dead_letters": purged.dead_letters})
     else:
-        typer.echo(f"party {party} erased: {report.contacts} contacts, {report.identifiers} identifiers")
+        typer.echo(f"party {party} erased: {report.contacts} contacts, {report.identifiers} identifiers, "
+                   f"{purged.archived} archived events, {purged.dead_letters} dead letters")
 
 
 def register(root: typer.Typer) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from errors import LoketError
@@ -16,7 +15,7 @@ app = typer.Typer(
 )
 
 
-COMMAND_MODULES = ("normalize", "queues", "db", "lookup", "parties", "gdpr")
+COMMAND_MODULES = ("run", "normalize", "queues", "db", "lookup", "parties", "gdpr", "replay", "subscriptions", "catch_up")
 
 
 def _register() -> None:
@@ -30,18 +29,11 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Console entry: a Loket error is one line on stderr and exit 1, never a traceback."""
+    """Console entry: usage errors exit 2 (typer's own handling); a Loket error is one line on stderr
+    and exit 1, never a traceback."""
     _register()
     try:
-        result = app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:  # usage errors: exit 2, as design.md says
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.Abort:
-        sys.exit(1)
+        app()
     except LoketError as exc:
         sys.stderr.write(f"loket: {exc}\n")
         sys.exit(1)
-    sys.exit(result if isinstance(result, int) else 0)

@@ -112,6 +112,11 @@ var appSettings = {
   GRAPH_NOTIFICATION_URL: '${baseUrl}/api/graph/notifications'
   GRAPH_LIFECYCLE_URL: '${baseUrl}/api/graph/lifecycle'
   GRAPH_CLIENT_STATE_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=graph-client-state-key)'
+  // Call records: subscription filtered to the policy's queue accounts (privacy: docs/graph-subscriptions.md).
+  GRAPH_CALLRECORDS_TENANT_WIDE: 'false'
+  GRAPH_JWKS_URL: 'https://login.microsoftonline.com/common/discovery/v2.0/keys'
+  GRAPH_RICH_CERTIFICATE_ID: 'loket-rich'
+  CATCH_UP_CALL_LOOKBACK_MINUTES: '240'
   CALL_SETTLE_SECONDS: string(callSettleSeconds)
   MAX_ATTEMPTS: string(maxAttempts)
   SERVICEBUS_SETTLEMENT: servicebusSettlement

@@ -8,6 +8,8 @@ from tests.infra import bicep_model as b
 
 # Read by settings.py but deliberately NOT set in Azure.
 LOCAL_ONLY = {
+    "GRAPH_RICH_CERTIFICATE_PATH": "a PEM file for rich notifications; in Azure the certificate would come "
+    "from Key Vault, which is not wired yet, so Azure runs basic notifications with a Graph read",
     "ServiceBusConnection": "a connection string: Service Bus has local auth off in Azure; the app "
     "connects with ServiceBusConnection__fullyQualifiedNamespace and its identity",
     "ScanStorage": "the Azurite connection string; Azure uses ScanStorage__blobServiceUri and the identity",

@@ -1,0 +1,1 @@
+"""Scanned-post storage: the post inbox folder locally, a Blob Storage container in Azure."""

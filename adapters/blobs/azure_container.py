@@ -1,0 +1,32 @@
+"""ScanBlobs over an Azure Blob Storage container (Azurite locally), identity or connection string."""
+from __future__ import annotations
+
+from azure.core.exceptions import AzureError, ResourceNotFoundError
+from azure.storage.blob import ContainerClient
+
+from errors import TransientError
+from settings import Settings
+
+SCAN_CONTAINER = "scanned-post"
+
+
+class AzureScanBlobs:
+    def __init__(self, container: ContainerClient) -> None:
+        self._container = container
+
+    @classmethod
+    def from_settings(cls, settings: Settings, container: str = SCAN_CONTAINER) -> AzureScanBlobs:
+        """`ScanStorage` as a connection string, or `ScanStorage__blobServiceUri` with managed identity."""
+        if settings.scan_storage:
+            return cls(ContainerClient.from_connection_string(settings.scan_storage, container))
+        from azure.identity import DefaultAzureCredential
+
+        return cls(ContainerClient(settings.scan_storage_blob_uri, container, credential=DefaultAzureCredential()))
+
+    def read(self, name: str) -> bytes | None:
+        try:
+            return self._container.download_blob(name).readall()
+        except ResourceNotFoundError:
+            return None
+        except AzureError as exc:
+            raise TransientError("scan storage unreachable") from exc

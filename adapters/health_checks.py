@@ -1,0 +1,31 @@
+"""Cheap reachability checks for GET /api/health: each answers "ok" or the error's class, never a secret."""
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import text
+
+
+def check_bus(bus) -> str:
+    try:
+        bus.counts()
+    except Exception as exc:  # noqa: BLE001 - health reports any failure by its class
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def check_store(store) -> str:
+    try:
+        with store.engine.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def check_graph(base_url: str, timeout: float = 2.0) -> str:
+    """Graph answers any HTTP status to an unauthenticated GET; only no answer at all is unreachable."""
+    try:
+        httpx.get(base_url.rstrip("/") + "/$metadata", timeout=timeout)
+    except httpx.HTTPError as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"

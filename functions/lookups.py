@@ -1,0 +1,60 @@
+"""POST /api/contacts/search and GET /api/parties/{id}/timeline: audited look-ups for staff."""
+import json
+
+import azure.functions as func
+from pydantic import ValidationError
+
+from bootstrap import get_services
+from functions.auth import require
+from handlers.auth import visibility
+from handlers.lookup import LookupRefused, lookup, party_timeline
+from schemas.auth import STAFF_ROLE
+from schemas.search_request import SearchRequest
+
+bp = func.Blueprint()
+REASON_HEADER = "x-loket-reason"
+
+
+def _json(payload: object, status: int = 200) -> func.HttpResponse:
+    return func.HttpResponse(json.dumps(payload, ensure_ascii=False), status_code=status,
+                             mimetype="application/json")
+
+
+@bp.function_name("search_contacts")
+@bp.route(route="contacts/search", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+def search_contacts(req: func.HttpRequest) -> func.HttpResponse:
+    who = require(req, STAFF_ROLE)
+    if isinstance(who, func.HttpResponse):
+        return who
+    try:
+        query = SearchRequest.model_validate_json(req.get_body())
+        services = get_services()
+        result = lookup(services.uow(), actor=who.actor, reason=query.reason, phone=query.phone,
+                        email=query.email, name=query.name, now=services.now(),
+                        can_see=visibility(who, services.policy.restricted_departments))
+    except (ValidationError, LookupRefused) as exc:
+        detail = str(exc) if isinstance(exc, LookupRefused) else "give reason and one of phone, email, name"
+        return _json({"error": detail}, 400)
+    return _json(result.model_dump(mode="json"))
+
+
+@bp.function_name("party_timeline")
+@bp.route(route="parties/{id}/timeline", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def get_party_timeline(req: func.HttpRequest) -> func.HttpResponse:
+    who = require(req, STAFF_ROLE)
+    if isinstance(who, func.HttpResponse):
+        return who
+    try:
+        party_id = int(req.route_params.get("id", ""))
+        if not 0 < party_id < 2**63:  # a store key is a signed 64-bit integer: anything else is no party
+            raise ValueError("party id out of range")
+        services = get_services()
+        view = party_timeline(services.uow(), party_id, actor=who.actor,
+                              reason=req.headers.get(REASON_HEADER, ""), now=services.now(),
+                              can_see=visibility(who, services.policy.restricted_departments))
+    except ValueError as exc:  # LookupRefused is a ValueError too
+        detail = str(exc) if isinstance(exc, LookupRefused) else "party id must be a number"
+        return _json({"error": detail}, 400)
+    if view is None:
+        return _json({"error": "no such party"}, 404)
+    return _json(view.model_dump(mode="json"))

@@ -1,0 +1,14 @@
+"""Port: the scanned-post container (the post inbox folder locally, Blob Storage in Azure)."""
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class ScanBlobs(Protocol):
+    """Reads a scan's companion blob (the PDF of a sidecar, or the sidecar of a PDF).
+
+    `read(name)` takes the name inside the container (`burgerzaken/brief-1.pdf`) and returns its
+    bytes, or None when there is no such blob (yet). Raises TransientError when storage is unreachable.
+    """
+
+    def read(self, name: str) -> bytes | None: ...
