@@ -1,91 +1,81 @@
-"""`loket queues [--json] [--watch]`: every queue, subscription and topic with its counts and oldest age."""
+"""`loket queues [--json] [--watch]`: every queue, subscription and topic with its figures and health.
+
+The same report as GET /api/ops/queues and the `publish_queue_metrics` timer (handlers/ops.py).
+"""
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.live import Live
 from rich.table import Table
 
 from cli.output import emit_json
-from handlers.ports.bus import EntityCounts, MessageBus
-from settings import Settings
 
-REASON_SAMPLE = 250  # dead letters peeked per entity to group reasons (the counts are exact)
+STYLE = {"ok": "green", "warning": "yellow", "critical": "bold red"}
 
 
-def snapshot(bus: MessageBus) -> list[dict[str, Any]]:
-    """Counts as plain data (also what /api/ops/queues can serve); ages in seconds, reasons grouped."""
-    rows = []
-    for c in bus.counts():
-        rows.append(
-            {
-                "entity": c.entity,
-                "kind": c.kind,
-                "active": c.active,
-                "dead_lettered": c.dead_lettered,
-                "scheduled": c.scheduled,
-                "oldest_active_age_seconds": None
-                if c.oldest_active_age is None
-                else round(c.oldest_active_age.total_seconds(), 3),
-                "dead_letter_reasons": _reasons(bus, c),
-            }
-        )
-    return rows
+def snapshot(services: Any) -> dict[str, Any]:
+    """The report as plain data: ages in seconds, dead-letter reasons grouped, verdict per entity."""
+    return services.queue_report().model_dump(mode="json")
 
 
-def _reasons(bus: MessageBus, counts: EntityCounts) -> dict[str, int]:
-    if not counts.dead_lettered:
-        return {}
-    peeked = bus.peek(counts.entity, max_messages=REASON_SAMPLE, dead_letter=True)
-    return dict(Counter(m.dead_letter_reason or "(none)" for m in peeked).most_common())
+def _cell(value: Any) -> str:
+    return "–" if value is None else str(value)
 
 
-def _table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(title="Loket bus")
-    table.add_column("entity", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    for column in ("active", "DLQ", "scheduled", "oldest"):
+def _table(report: dict[str, Any]) -> Table:
+    health = report["health"]
+    window = report["window_minutes"]
+    table = Table(title=f"Loket bus · [{STYLE[health]}]{health}[/] · in/out over {window} min")
+    table.add_column("entity", no_wrap=True, min_width=24)
+    for column in ("active", "DLQ", "sched.", "oldest", "in/out"):
         table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("DLQ reasons")
-    for r in rows:
+    table.add_column("reasons", overflow="fold")
+    table.add_column("health", overflow="fold")
+    for r in report["entities"]:
         age = r["oldest_active_age_seconds"]
+        traffic = "–" if r["incoming"] is None else f"{r['incoming']}/{r['outgoing']}"
+        verdict = r["health"] + (f" ({', '.join(r['health_reasons'])})" if r["health_reasons"] else "")
         table.add_row(
-            r["entity"],
-            r["kind"],
-            *("–" if r[k] is None else str(r[k]) for k in ("active", "dead_lettered", "scheduled")),
+            r["entity"] + (" (topic)" if r["kind"] == "topic" else ""),
+            *(_cell(r[k]) for k in ("active", "dead_lettered", "scheduled")),
             "–" if age is None else f"{age:.0f} s",
+            traffic,
             ", ".join(f"{reason} ×{n}" for reason, n in r["dead_letter_reasons"].items()),
+            f"[{STYLE[r['health']]}]{verdict}[/]",
         )
     return table
 
 
 def queues(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON: a list of entities with their counts."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: the report with every entity's figures."),
     watch: bool = typer.Option(False, "--watch", help="Redraw the table until Ctrl-C."),
     every: float = typer.Option(2.0, "--every", min=0.5, help="Seconds between redraws with --watch."),
 ) -> None:
-    """Every queue and subscription: active, dead-lettered, scheduled, oldest age, dead-letter reasons."""
-    from adapters.bus import open_bus
+    """Every queue and subscription: active, dead-lettered, scheduled, oldest age, in/out, reasons, health."""
+    import bootstrap
 
-    bus = open_bus(Settings().check())
+    services = bootstrap.build()
     try:
         if as_json:
-            emit_json(snapshot(bus))
+            emit_json(snapshot(services))
             return
         console = Console()
-        while True:
-            console.print(_table(snapshot(bus)))
-            if not watch:
-                return
-            time.sleep(every)
+        if not watch:
+            console.print(_table(snapshot(services)))
+            return
+        with Live(_table(snapshot(services)), console=console, auto_refresh=False) as live:
+            while True:
+                time.sleep(every)
+                live.update(_table(snapshot(services)), refresh=True)
     except KeyboardInterrupt:
         return
     finally:
-        bus.close()
+        services.close()
 
 
 def register(app: typer.Typer) -> None:

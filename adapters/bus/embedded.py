@@ -21,7 +21,7 @@ from handlers.ports.bus import (
 )
 from handlers.ports.clock import Clock
 
-from .embedded_sweep import fan_out, insert, promote_scheduled, sweep
+from .embedded_sweep import TRAFFIC_KEEP_MINUTES, count_traffic, fan_out, insert, promote_scheduled, sweep
 from .entities import Topology
 from .resubmit import resubmit_clone
 from .sqlite_store import BusFile, from_epoch, to_epoch, to_message
@@ -123,7 +123,22 @@ class EmbeddedBus:
                 raise LockLostError(f"lock lost on message {message.sequence_number} of {message.entity}")
 
     def complete(self, message: ReceivedMessage) -> None:
-        self._settle(message, "DELETE FROM message")
+        with self._file.write(durable=False) as conn:
+            self._settle(message, "DELETE FROM message")
+            if not message.from_dead_letter:
+                count_traffic(conn, message.entity, self._now(), outgoing=1)
+
+    def traffic(self, since: dt.datetime) -> dict[str, tuple[int, int]]:
+        """Messages in and out per entity from `since` (whole minutes) to now; old minutes are pruned."""
+        first = int(to_epoch(since) // 60)
+        with self._file.write(durable=False) as conn:
+            oldest_kept = int(self._now() // 60) - TRAFFIC_KEEP_MINUTES
+            conn.execute("DELETE FROM traffic WHERE minute < ?", (oldest_kept,))
+            rows = conn.execute(
+                "SELECT entity, sum(incoming), sum(outgoing) FROM traffic WHERE minute >= ? GROUP BY entity",
+                (first,),
+            ).fetchall()
+        return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 
     def abandon(self, message: ReceivedMessage) -> None:
         max_count = self.topology.policy.max_delivery_count

@@ -74,3 +74,18 @@ def insert(conn: sqlite3.Connection, entity: str, values: tuple) -> None:
         f"INSERT INTO message (entity, {MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
         (entity, *values),
     )
+    count_traffic(conn, entity, values[6], incoming=1)
+
+
+TRAFFIC_KEEP_MINUTES = 120
+
+
+def count_traffic(
+    conn: sqlite3.Connection, entity: str, at: float, *, incoming: int = 0, outgoing: int = 0
+) -> None:
+    """Messages in and out per minute (what Azure Monitor's Incoming/OutgoingMessages give in Azure)."""
+    conn.execute(
+        "INSERT INTO traffic VALUES (?, ?, ?, ?) ON CONFLICT (entity, minute) DO UPDATE SET"
+        " incoming = incoming + excluded.incoming, outgoing = outgoing + excluded.outgoing",
+        (entity, int(at // 60), incoming, outgoing),
+    )

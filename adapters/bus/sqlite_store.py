@@ -48,6 +48,13 @@ CREATE TABLE IF NOT EXISTS seen (            -- duplicate detection: last time a
     PRIMARY KEY (entity, message_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS seen_by_time ON seen (entity, seen_at);
+CREATE TABLE IF NOT EXISTS traffic (         -- messages in and out per entity and minute (operators)
+    entity TEXT NOT NULL,
+    minute INTEGER NOT NULL,               -- epoch seconds // 60
+    incoming INTEGER NOT NULL DEFAULT 0,
+    outgoing INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (entity, minute)
+) WITHOUT ROWID;
 """
 
 

@@ -43,7 +43,7 @@ def test_queues_json_lists_every_entity_with_counts_age_and_dead_letter_reasons(
 
     result = CliRunner().invoke(app, ["queues", "--json"])
     assert result.exit_code == 0, result.output
-    rows = {r["entity"]: r for r in json.loads(result.stdout)}
+    rows = {r["entity"]: r for r in json.loads(result.stdout)["entities"]}
     assert set(rows) == {
         "mail-notifications",
         "call-notifications",

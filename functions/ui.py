@@ -1,0 +1,28 @@
+"""GET /api/ui: the web page's static shell (anonymous); its data comes from the JSON API."""
+from importlib import resources
+
+import azure.functions as func
+
+bp = func.Blueprint()
+ASSETS = {"": ("index.html", "text/html"), "app.js": ("app.js", "text/javascript"),
+          "app.css": ("app.css", "text/css")}
+SECURITY_HEADERS = {
+    # Only our own script and style; nothing inline, no framing: a stored subject can never run.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+@bp.function_name("ui")
+@bp.route(route="ui/{*file}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def ui(req: func.HttpRequest) -> func.HttpResponse:
+    asset = ASSETS.get(req.route_params.get("file") or "")
+    if asset is None:
+        return func.HttpResponse("not found", status_code=404)
+    name, mimetype = asset
+    body = resources.files("functions.static").joinpath(name).read_bytes()
+    return func.HttpResponse(body, mimetype=mimetype, charset="utf-8", headers=SECURITY_HEADERS)

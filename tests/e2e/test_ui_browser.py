@@ -1,0 +1,179 @@
+"""The web page in a real browser (Debian's Chromium, driven by Playwright) against the local host:
+look someone up, see the timeline, see a dead letter, replay it, see it captured; `<script>` stays text."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import azure.functions as func
+import pytest
+
+import bootstrap
+from adapters.clock import MovableClock
+from adapters.store.migrate import upgrade
+from devhost.local_host import LocalHost
+from errors import PermanentError
+from functions import blueprints, consumers
+from handlers.crm import record_contact
+from handlers.ports.store import IdentifierType
+from handlers.publishing import publish_events
+from settings import PROJECT_ROOT, Settings
+from tests.contract.store_backends import T0, citizen, event
+
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
+CHROMIUM = os.environ.get("LOKET_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+API_KEY = "browser-test-key"
+JAN = citizen("Jan Peeters", "jan.peeters@example.be", "+32475123456")
+EVIL = "<script>window.pwned = 1</script><img src=x onerror=window.pwned=2>"
+
+
+@pytest.fixture
+def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, bootstrap.Services]]:
+    settings = Settings(LOKET_DATA_DIR=tmp_path, LOKET_API_KEY=API_KEY, CALL_SETTLE_SECONDS=5)
+    upgrade(settings.database_url)
+    services = bootstrap.build(settings, clock=MovableClock.install(tmp_path))
+    bootstrap.set_services(services)
+    record_contact(event("c1", who=JAN, at=T0, agent="els"), services.uow(), services.now())
+    record_contact(
+        event(
+            "m1",
+            who=JAN,
+            channel="mail",
+            at=T0.replace(hour=11),
+            departments=("Onthaal",),
+            outcome="received",
+            agent=None,
+        ).model_copy(update={"subject": EVIL}),
+        services.uow(),
+        services.now(),
+    )
+    stuck = event("c2", who=JAN, at=T0.replace(hour=14), departments=("Omgeving",), agent="piet")
+    bug = {"present": True}
+
+    def record_with_a_bug(ev, uow, now=None):
+        if bug["present"] and ev.event_id == stuck.event_id:
+            raise PermanentError("a contact this version cannot store", reason="UnsupportedContact")
+        return record_contact(ev, uow, now)
+
+    monkeypatch.setattr(consumers, "record_contact", record_with_a_bug)
+    app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+    for blueprint in blueprints():
+        app.register_functions(blueprint)
+    local = LocalHost(app, settings, services.bus, services.clock)
+    port = local.start(0)
+    try:
+        publish_events(services.bus, settings.contact_events_topic, [stuck])  # poisoned in plain mode:
+        eventually(lambda: services.bus.peek("contact-events/crm", dead_letter=True))  # 10 deliveries, DLQ
+        bug["present"] = False  # the fix is deployed; the operator replays
+        yield f"http://127.0.0.1:{port}", services
+    finally:
+        local.stop()
+        bootstrap.set_services(None)
+        services.close()
+
+
+@pytest.fixture
+def page():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        yield page
+        browser.close()
+
+
+def look_up(page, email: str) -> None:
+    page.select_option("#query-kind", "email")
+    page.fill("#query-value", email)
+    page.fill("#reason", "citizen at the desk")
+    page.press("#reason", "Enter")  # the keyboard submits the form
+    playwright.expect(page.locator("#lookup-status")).to_contain_text("1")
+
+
+def captured(services, event_id) -> int:
+    with services.uow() as uow:
+        (pid,) = uow.parties.find(IdentifierType.EMAIL, JAN.email, 5)
+        return sum(e.event_id == event_id for e in uow.contacts.timeline(pid))
+
+
+def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_path):
+    base, services = host
+    expect = playwright.expect
+    page.goto(base + "/")  # the local host redirects to /api/ui
+    assert page.url.endswith("/api/ui")
+    page.fill("#credential", API_KEY)
+    page.dispatch_event("#credential", "change")
+
+    look_up(page, JAN.email)
+    timeline = page.locator(".party table").nth(1)
+    expect(timeline).to_contain_text("Burgerzaken")
+    expect(timeline).to_contain_text("Agent els")
+    expect(timeline).to_contain_text("answered")
+    expect(timeline.get_by_text(EVIL, exact=True)).to_have_count(1)  # shown as text, never run
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#results script, #results img").count() == 0
+    expect(page.locator(".party table").first).to_contain_text("Onthaal")  # helped before
+
+    page.focus("#tab-lookup")
+    page.keyboard.press("ArrowRight")  # tabs work from the keyboard
+    expect(page.locator("#ops")).to_be_visible()
+    dead = page.locator("#dead-letters tbody tr")
+    expect(dead).to_have_count(1)
+    expect(dead).to_contain_text("contact-events/crm")
+    expect(dead).to_contain_text("UnsupportedContact")
+    expect(page.locator("#queues")).to_contain_text("UnsupportedContact ×1")
+    page.screenshot(path=str(_screenshot_path(tmp_path, "ops")), full_page=True)
+
+    dead.get_by_role("button").click()
+    expect(page.locator("#job-status")).to_contain_text("Klaar: 1", timeout=30_000)
+    expect(page.locator("#dead-letters")).to_contain_text("Geen dode brieven")
+
+    page.focus("#tab-ops")
+    page.keyboard.press("ArrowLeft")
+    look_up(page, JAN.email)
+    expect(page.locator(".party table").nth(1)).to_contain_text("Omgeving", timeout=30_000)
+    assert captured(services, event("c2").event_id) == 1
+    page.screenshot(path=str(_screenshot_path(tmp_path, "lookup")), full_page=True)
+
+
+def test_the_page_speaks_english_on_request_and_asks_for_a_key(host, page):
+    base, _ = host
+    page.goto(base + "/api/ui")
+    page.select_option("#language", "en")
+    playwright.expect(page.locator("#tab-lookup")).to_have_text("Look-up")
+    playwright.expect(page.locator("#search")).to_have_text("Search")
+    look = page.locator("#lookup-status")
+    page.fill("#query-value", JAN.email)
+    page.fill("#reason", "desk")
+    page.click("#search")
+    playwright.expect(look).to_contain_text("API key or token")
+
+
+def eventually(check, within: float = 60.0):
+    """Wait until `check()` is truthy (a bound on waiting, not a speed assertion)."""
+    deadline = time.monotonic() + within
+    while not (result := check()):
+        assert time.monotonic() < deadline, "the host never got there"
+        time.sleep(0.05)
+    return result
+
+
+def _screenshot_path(tmp_path: Path, name: str) -> Path:
+    """In tmp normally; LOKET_UPDATE_SCREENSHOT=1 refreshes the README's picture (the look-up view)."""
+    if name == "lookup" and os.environ.get("LOKET_UPDATE_SCREENSHOT") == "1":
+        return PROJECT_ROOT / "docs" / "screenshot-ui.png"
+    return tmp_path / f"{name}.png"
