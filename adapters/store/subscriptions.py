@@ -1,4 +1,4 @@
-"""The subscription registry in the CRM database: nonces behind clientState, catch-up positions, discard counts."""
+"""The subscription registry in the CRM store: nonces behind clientState, catch-up positions, discards."""
 from __future__ import annotations
 
 import datetime as dt
@@ -55,7 +55,8 @@ class SqlSubscriptionRegistry:
     # -- catch-up positions -----------------------------------------------------------------------
     def sync_get(self, key: str) -> str | None:
         with self._engine.connect() as conn:
-            return conn.execute(select(GraphSyncState.value).where(GraphSyncState.key == key)).scalar_one_or_none()
+            query = select(GraphSyncState.value).where(GraphSyncState.key == key)
+            return conn.execute(query).scalar_one_or_none()
 
     def sync_put(self, key: str, value: str | None, now: dt.datetime) -> None:
         """Set (or with None, forget) a position."""
@@ -72,12 +73,12 @@ class SqlSubscriptionRegistry:
             )).rowcount
 
     # -- discarded notifications ------------------------------------------------------------------
-    def count_discard(self, reason: str, now: dt.datetime) -> None:
+    def count_discard(self, reason: str, now: dt.datetime, count: int = 1) -> None:
         with self._engine.begin() as conn:
             bumped = conn.execute(update(GraphDiscard).where(GraphDiscard.reason == reason)
-                                  .values(count=GraphDiscard.count + 1, last_at=now)).rowcount
+                                  .values(count=GraphDiscard.count + count, last_at=now)).rowcount
             if not bumped:
-                conn.execute(GraphDiscard.__table__.insert().values(reason=reason, count=1, last_at=now))
+                conn.execute(GraphDiscard.__table__.insert().values(reason=reason, count=count, last_at=now))
 
     def discards(self) -> dict[str, int]:
         with self._engine.connect() as conn:

@@ -1,4 +1,4 @@
-"""Graph bookkeeping tables: subscriptions and their nonces, catch-up positions, discard counters (no personal data)."""
+"""Graph bookkeeping: subscriptions and nonces, catch-up positions, discard counters (no personal data)."""
 from __future__ import annotations
 
 import datetime as dt

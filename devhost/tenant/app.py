@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from pathlib import Path
@@ -10,7 +11,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from devhost.tenant import calls, control, delta, mail, odata, subscriptions
+from devhost.tenant import calls, control, day_api, delta, mail, odata, rich, subscriptions
 from devhost.tenant.store import TenantStore
 
 GRAPH = "/v1.0"
@@ -39,6 +40,7 @@ def _routes() -> list[Route]:
         Route(f"{s}/{{sub_id}}", subscriptions.update, methods=["PATCH"]),
         Route(f"{s}/{{sub_id}}", subscriptions.delete, methods=["DELETE"]),
         Route(f"{s}/{{sub_id}}/reauthorize", subscriptions.reauthorize, methods=["POST"]),
+        Route("/common/discovery/v2.0/keys", rich.jwks),  # validation-token signing keys (JWKS)
         Route("/_sim/health", control.health),
         Route("/_sim/mailboxes/{user}/messages", control.add_message, methods=["POST"]),
         Route(
@@ -50,6 +52,7 @@ def _routes() -> list[Route]:
         Route("/_sim/lifecycle", control.lifecycle, methods=["POST"]),
         Route("/_sim/faults", control.faults, methods=["GET", "POST", "DELETE"]),
         Route("/_sim/deliveries", control.deliveries),
+        *day_api.routes(),  # simulated days: /_sim/runs (day_run.py)
     ]
 
 
@@ -68,7 +71,9 @@ class GraphEdge:
                 path = path.replace("//", "/")
             scope = {**scope, "path": path}
             rule = self._fault_for(scope["method"], path)
-            if rule is not None:
+            if rule is not None and rule.get("status") is None and rule.get("delay"):
+                await asyncio.sleep(float(rule["delay"]))  # a slow answer: held, then answered
+            elif rule is not None:
                 await self._play(rule, send)
                 return
         await self.app(scope, receive, send)
@@ -115,6 +120,7 @@ def build_app(data_dir: Path, http_client: httpx.AsyncClient | None = None) -> G
 
     app = Starlette(routes=_routes(), lifespan=lifespan)
     app.state.store, app.state.faults, app.state.base_url = store, [], _base_url
+    app.state.data_dir = Path(data_dir)  # the post inbox and the ground truth of simulated days
     if http_client is not None:
         app.state.http = http_client
     return GraphEdge(app)

@@ -14,6 +14,7 @@ import uuid
 
 import httpx
 
+from devhost.tenant import rich
 from devhost.tenant.odata import TENANT_ID, iso, now
 from devhost.tenant.store import TenantStore
 
@@ -81,11 +82,13 @@ async def deliver(
     Returns the last HTTP status (0 when the endpoint never answered).
     """
     status = 0
+    item, tokens = rich.with_resource_data(store, item)  # rich subscriptions: encrypted, with a token
+    body = {"value": [item], **({"validationTokens": tokens} if tokens else {})}
     for _ in range(copies):
         for delay in (0.0, *RETRY_DELAYS):
             await asyncio.sleep(delay)
             try:
-                answer = await client.post(url, json={"value": [item]}, timeout=DELIVERY_TIMEOUT)
+                answer = await client.post(url, json=body, timeout=DELIVERY_TIMEOUT)
                 status = answer.status_code
             except httpx.HTTPError:
                 status = 0

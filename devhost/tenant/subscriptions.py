@@ -17,7 +17,9 @@ from devhost.tenant.store import TenantStore
 CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#subscriptions"
 MIN_LIFETIME = dt.timedelta(minutes=45)
 REQUIRED = ("changeType", "notificationUrl", "resource", "expirationDateTime")
-_MAIL = re.compile(r"^/?users/([^/]+)/(?:mailfolders(?:\('([^']+)'\)|/([^/]+))/)?messages$", re.IGNORECASE)
+_MAIL = re.compile(
+    r"^/?users/([^/]+)/(?:mailfolders(?:\('([^']+)'\)|/([^/]+))/)?messages(?:\?.*)?$", re.IGNORECASE
+)
 _CALLS = re.compile(r"^/?communications/callrecords(\?.*)?$", re.IGNORECASE)
 
 
@@ -76,7 +78,7 @@ def _checked_expiry(body: dict) -> dt.datetime:
 def _check_unique(store: TenantStore, body: dict) -> None:
     key = (body["resource"], body["changeType"], body["notificationUrl"])
     for sub in store.subscriptions():
-        if (sub["resource"], sub["changeType"], sub["notificationUrl"]) == key:
+        if not expired(sub) and (sub["resource"], sub["changeType"], sub["notificationUrl"]) == key:
             message = f"Subscription Id {sub['id']} already exists for the requested combination"
             raise Refused(error(409, "Conflict", message))
 
