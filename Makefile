@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: run test bench bench-full lint ocr tenant clean
+.PHONY: run simulate test bench bench-full lint ocr tenant clean
+
+RATE ?= 0.2
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +29,14 @@ test: $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/lint-imports
 	LOKET_REQUIRE_CHECKOV=1 $(BIN)/pytest
 
-## make run: install, migrate, start the local host (127.0.0.1:7071) and the simulated tenant (:7072)
+## make run: install, migrate, start the local host (:7071) and the simulated tenant (:7072) making RATE contacts a second (0: none)
 run: $(STAMP)
 	@command -v tesseract >/dev/null 2>&1 || echo "note: Tesseract is not installed; image-only scans need 'make ocr'"
-	$(BIN)/loket run
+	$(BIN)/loket run --rate $(RATE)
+
+## make simulate: while `make run` runs: 200 contacts with the fault mix, reconciled against the ground truth
+simulate: $(STAMP)
+	$(BIN)/loket simulate --contacts 200 --rate 20 --faults all
 
 ## make ocr: Tesseract with Dutch, for image-only scanned letters (Debian/Ubuntu; root or sudo)
 ocr:

@@ -15,7 +15,7 @@ app = typer.Typer(
 )
 
 
-COMMAND_MODULES = ("run", "normalize", "queues", "db", "lookup", "parties", "gdpr", "replay", "subscriptions", "catch_up")
+COMMAND_MODULES = ("run", "normalize", "queues", "db", "lookup", "parties", "gdpr", "replay", "subscriptions", "catch_up", "simulate")
 
 
 def _register() -> None:

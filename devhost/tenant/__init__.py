@@ -30,5 +30,7 @@ Control, under /_sim/ (not Graph):
   GET|POST|DELETE /_sim/faults
          {"path": "/messages/", "method": "GET", "status": 429, "retryAfter": 1, "times": 1}
   GET    /_sim/deliveries   (every notification POST and the status Loket answered)
+  POST   /_sim/runs {"contacts", "rate", "faults"}, GET /_sim/runs/{id}[/truth], DELETE /_sim/runs/{id}
+         (a simulated working day and its ground truth: day_api.py, day*.py, truth.py, faults.py)
 Time: `<DIR>/clock.json` (the movable clock the host reads) moves the tenant's clock too.
 """

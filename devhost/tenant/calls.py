@@ -55,6 +55,17 @@ def _page(
     return chunk, (self_link if options.get("repeatLastLink") and skip > 0 else None)
 
 
+def _maybe_stale(store: TenantStore, record: dict, options: dict) -> dict:
+    """`options.stale` = {"record": an older version, "reads": n}: the next n reads come from a lagging
+    replica and show that older version (a fault of simulated days, faults.py)."""
+    stale = options.get("stale")
+    if not stale or int(stale.get("reads") or 0) <= 0:
+        return record
+    stale["reads"] = int(stale["reads"]) - 1
+    store.put_call_record(record, options)
+    return stale["record"]
+
+
 async def get_call_record(request: Request) -> JSONResponse:
     store: TenantStore = request.app.state.store
     rid = request.path_params["record_id"]
@@ -62,6 +73,7 @@ async def get_call_record(request: Request) -> JSONResponse:
     if found is None:
         return error(404, "NotFound", NOT_FOUND)
     record, options = found
+    record = _maybe_stale(store, record, options)
     try:
         expand = parse_expand(request.query_params.get("$expand"))
     except ValueError:

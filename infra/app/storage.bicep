@@ -18,6 +18,7 @@ param skuName string = 'Standard_GZRS'
 
 var scannedPostContainerName = 'scanned-post'
 var archiveContainerName = 'event-archive'
+var replayJobsContainerName = 'replay-jobs'
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -96,6 +97,15 @@ resource scannedPostContainer 'Microsoft.Storage/storageAccounts/blobServices/co
 resource archiveContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobService
   name: archiveContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// Replay jobs started from POST /api/ops/replay: one JSON record per job, read by GET /api/ops/jobs/{id}.
+resource replayJobsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: replayJobsContainerName
   properties: {
     publicAccess: 'None'
   }

@@ -1,0 +1,104 @@
+"""`loket simulate --contacts N --rate R [--faults …] [--json]`: drive the simulated tenant against a
+running host (`loket run`), then reconcile its ground truth against the CRM store."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cli.output import emit_json, fail
+
+FAULT_HELP = (
+    "none, all, or a comma list of: throttle, unavailable, slow, duplicates, early, late-versions, stale"
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate)
+
+
+def simulate(
+    contacts: int = typer.Option(50, "--contacts", min=1, help="How many contacts the tenant generates."),
+    rate: float = typer.Option(5.0, "--rate", min=0.0, help="Contacts a second (0: as fast as it can)."),
+    faults: str = typer.Option("none", "--faults", help=FAULT_HELP),
+    fault_rate: float = typer.Option(0.2, "--fault-rate", min=0.0, max=1.0, help="Share of contacts hit."),
+    seed: int | None = typer.Option(None, "--seed", help="Repeat a day's mix of scenarios and people."),
+    image_letters: int = typer.Option(2, "--image-letters", min=0, help="Image-only scans (OCR is slow)."),
+    timeout: float = typer.Option(180.0, "--timeout", min=1.0, help="Seconds to wait for capture."),
+    port: int | None = typer.Option(None, "--port", help="The host's port, as given to `loket run --port`."),
+    tenant_port: int | None = typer.Option(None, "--tenant-port", help="As for `loket run`."),
+    subscribe: bool = typer.Option(True, help="Ensure subscriptions (--no-subscribe: a `--poll` host)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the reconciliation as JSON."),
+) -> None:
+    """Generate a working day of contacts and check what Loket made of each one."""
+    from devhost.sim_driver import DaySpec, SimulationError, simulate_day
+    from devhost.tenant.faults import parse_kinds
+
+    try:
+        kinds = tuple(parse_kinds(faults))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--faults") from None
+    _ports(port, tenant_port)
+    services = _reader_services()
+    try:
+        spec = DaySpec(contacts, rate, kinds, fault_rate, seed, image_letters)
+        run_id, report = simulate_day(services, spec, timeout, subscribe=subscribe)
+    except SimulationError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        if "store" in services.__dict__:
+            services.store.dispose()
+    if as_json:
+        emit_json({**report.to_json(), "run": run_id})
+    else:
+        show(run_id, report.to_json(), Console())
+    if not report.clean:
+        raise typer.Exit(code=1)
+
+
+def _ports(port: int | None, tenant_port: int | None) -> None:
+    """The URLs `loket run` derives from its ports (explicit settings win there too)."""
+    import os
+
+    if port is not None:
+        os.environ["GRAPH_NOTIFICATION_URL"] = f"http://127.0.0.1:{port}/api/graph/notifications"
+        os.environ["GRAPH_LIFECYCLE_URL"] = f"http://127.0.0.1:{port}/api/graph/lifecycle"
+    if tenant_port is not None:
+        os.environ["GRAPH_BASE_URL"] = f"http://127.0.0.1:{tenant_port}/v1.0"
+
+
+def _reader_services():
+    """What reconciling needs (settings, policy, store, subscription registry, client-state key),
+    without opening the bus: the host owns that."""
+    from adapters.clock import default_clock
+    from bootstrap import Services
+    from schemas.capture_policy import load_policy
+    from settings import Settings
+
+    settings = Settings().check()
+    return Services(
+        settings=settings,
+        clock=default_clock(settings.data_dir),
+        bus=None,
+        policy=load_policy(settings.capture_policy_path),
+    )
+
+
+def show(run_id: str, result: dict, console: Console) -> None:
+    table = Table(title=f"Simulated day {run_id}")
+    columns = ("generated", "captured", "skipped", "missing", "duplicated", "wrong")
+    table.add_column("channel")
+    for name in columns:
+        table.add_column(name, justify="right")
+    for channel, counts in result["by_channel"].items():
+        table.add_row(channel, *(str(counts[c]) for c in columns))
+    table.add_row("all", *(str(result[c]) for c in columns), style="bold")
+    console.print(table)
+    if result["skip_reasons"]:
+        console.print("skipped: " + ", ".join(f"{k} {v}" for k, v in result["skip_reasons"].items()))
+    for problem in result["problems"]:
+        console.print(
+            f"[red]{problem['verdict']}[/red] {problem['scenario']} {' '.join(problem['fields'])}"
+            f" faults: {','.join(problem['faults']) or '-'}"
+        )
