@@ -15,6 +15,7 @@ from settings import SAMPLE_POLICY
 if TYPE_CHECKING:  # imported lazily at run time: `loket --help` stays fast
     from schemas.capture_policy import CapturePolicy
     from schemas.scan_sidecar import ScanSidecar
+    from handlers.ports.text_extraction import ExtractedText
 
 
 def register(normalize_app: typer.Typer) -> None:
@@ -39,13 +40,14 @@ def normalize_post(
         rules = load_policy(policy or SAMPLE_POLICY)
         pdf = _read(file)
         sidecar = _sidecar(file)
-        text = _extract(pdf)
+        extracted = _extract(pdf)
     except (PermanentError, TransientError, ConfigurationError) as exc:
         raise fail(str(exc)) from None
     event = normalize_letter(
         pdf_digest=pdf_sha256(pdf),
-        text=text,
+        text=extracted.text,
         sidecar=sidecar,
+        ocr=extracted.method != "text-layer",
         tray=tray or _folder_tray(file, rules),
         blob_name=file.name,
         received_at=dt.datetime.fromtimestamp(file.stat().st_mtime, tz=dt.UTC),
@@ -78,7 +80,7 @@ def _sidecar(file: Path) -> ScanSidecar | None:
         raise PermanentError(f"{path.name}: {exc}", reason=exc.reason) from exc
 
 
-def _extract(pdf: bytes) -> str:
+def _extract(pdf: bytes) -> ExtractedText:
     """The text layer when the PDF has one; OCR otherwise, if Tesseract is installed here."""
     from adapters.text_extraction.composite import has_usable_text
     from adapters.text_extraction.pdf_text_layer import PdfTextLayerExtractor
@@ -90,12 +92,12 @@ def _extract(pdf: bytes) -> str:
 
     layer = PdfTextLayerExtractor().extract(pdf)
     if has_usable_text(layer.text):
-        return layer.text
+        return layer
     if not tesseract_available():
         raise ConfigurationError(
             "tesseract", f"the PDF has no text layer and OCR is not installed ({INSTALL_HINT})"
         )
-    return TesseractOcrExtractor().extract(pdf).text
+    return TesseractOcrExtractor().extract(pdf)
 
 
 def _folder_tray(file: Path, policy: CapturePolicy) -> str | None:

@@ -56,10 +56,11 @@ def capture_letter(name: str, data: bytes, deps: LetterCapture) -> ContactEvent 
 def _publish(pdf_name: str, pdf: bytes, sidecar: ScanSidecar | None, deps: LetterCapture) -> ContactEvent:
     if not pdf.startswith(b"%PDF"):
         raise PermanentError("scan is not a PDF", reason="unreadable_pdf")
-    text = deps.extractor.extract(pdf).text
+    extracted = deps.extractor.extract(pdf)
     now = deps.now()
     event = normalize_letter(
-        pdf_digest=pdf_sha256(pdf), text=text, sidecar=sidecar, tray=tray_from_blob_name(pdf_name),
+        pdf_digest=pdf_sha256(pdf), text=extracted.text, sidecar=sidecar, ocr=extracted.method != "text-layer",
+        tray=tray_from_blob_name(pdf_name),
         blob_name=pdf_name, received_at=now, policy=deps.policy, captured_at=now,
     )
     publish_events(deps.bus, deps.topic, [event])

@@ -55,12 +55,20 @@ def sender_from_sidecar(sender: SidecarSender | None, policy: CapturePolicy) -> 
     )
 
 
-def sender_from_text(text: str, policy: CapturePolicy) -> Citizen | None:
-    """Mine a letter's text for its sender; None when nothing identifies one (the letter goes to triage)."""
+def sender_from_text(text: str, policy: CapturePolicy, *, ocr: bool = False) -> Citizen | None:
+    """Mine a letter's text for its sender; None when nothing identifies one (the letter goes to triage).
+
+    OCR misreads e-mail addresses (a dropped `wout.`, `818@` for `mertens818@`) far more often than
+    phone numbers, which phonenumbers validates; and an e-mail outranks a phone in matching. So from
+    OCR'd text an address is kept only when no phone number was found: a wrong identifier is worse
+    than a missing one.
+    """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     address, letterhead_name = find_address(lines, policy)
     name = find_signed_name(lines) or letterhead_name
-    return _citizen(name, find_email(text, policy), find_phone(lines, policy), address)
+    phone = find_phone(lines, policy)
+    email = None if ocr and phone else find_email(text, policy)
+    return _citizen(name, email, phone, address)
 
 
 def _citizen(

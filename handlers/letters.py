@@ -40,6 +40,7 @@ def normalize_letter(
     received_at: dt.datetime,
     policy: CapturePolicy,
     captured_at: dt.datetime,
+    ocr: bool = False,
 ) -> ContactEvent:
     """Always an event: a letter nobody can place is `unidentified` (citizen null) and kept for triage.
 
@@ -47,7 +48,7 @@ def normalize_letter(
     replaces the guessed sender with the post room's index data.
     """
     text = clean_text(text)
-    citizen = _sender(text, sidecar, policy)
+    citizen = _sender(text, sidecar, policy, ocr)
     departments = letter_departments(sidecar, tray, policy)
     subject, summary = stored_text(text, policy.stored_text_for(departments))
     return ContactEvent(
@@ -65,13 +66,13 @@ def normalize_letter(
     )
 
 
-def _sender(text: str, sidecar: ScanSidecar | None, policy: CapturePolicy) -> Citizen | None:
+def _sender(text: str, sidecar: ScanSidecar | None, policy: CapturePolicy, ocr: bool) -> Citizen | None:
     """The sidecar's sender when it names one; the text otherwise (a sidecar may carry only a tray)."""
     if sidecar is not None:
         citizen = sender_from_sidecar(sidecar.sender, policy)
         if citizen is not None:
             return citizen
-    return sender_from_text(text, policy)
+    return sender_from_text(text, policy, ocr=ocr)
 
 
 def clean_text(text: str) -> str:

@@ -237,3 +237,20 @@ def test_onderwerp_is_a_subject_line_too(normalise) -> None:
 )
 def test_the_tray_is_the_first_folder_of_the_blob_name(blob_name: str, tray: str | None) -> None:
     assert tray_from_blob_name(blob_name) == tray
+
+
+def test_from_ocr_text_an_email_is_dropped_when_a_phone_identifies_the_sender(policy, captured_at):
+    """OCR misreads addresses (`818@telenet.be` for `mertens818@telenet.be`); a wrong identifier
+    would match the wrong party, so the validated phone number identifies an OCR'd letter."""
+    from handlers.letters import normalize_letter
+
+    text = "Sander Mertens\nKerkstraat 3\n3580 Beringen\n0475 12 34 56\n18@telenet.be\n\nGeachte,\nGroeten,\nSander Mertens\n"
+    common = dict(pdf_digest="ab" * 32, text=text, sidecar=None, tray="onthaal", blob_name="onthaal/x.pdf",
+                  received_at=captured_at, policy=policy, captured_at=captured_at)
+    from_layer = normalize_letter(**common)
+    from_ocr = normalize_letter(**common, ocr=True)
+    assert from_layer.citizen.email == "18@telenet.be"
+    assert from_ocr.citizen.email is None
+    assert from_ocr.citizen.phone == "+32475123456"
+    only_email = normalize_letter(**{**common, "text": text.replace("0475 12 34 56\n", "")}, ocr=True)
+    assert only_email.citizen.email == "18@telenet.be"  # nothing better to go on: kept
