@@ -4,6 +4,7 @@ Nothing is built at import time: functions reach the services through `get_servi
 builds them on first use (cold start) and caches them; tests and the local host install their own
 with `set_services()`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -56,7 +57,7 @@ class Services:
 
     @cached_property
     def blobs(self) -> ScanBlobs:
-        match (self.settings.scan_storage or self.settings.scan_storage_blob_uri):
+        match self.settings.scan_storage or self.settings.scan_storage_blob_uri:
             case None:
                 from adapters.blobs.local_inbox import LocalInbox
 
@@ -109,9 +110,15 @@ class Services:
     def replay_deps(self) -> Any:
         from handlers.replay_jobs import ReplayDeps
 
-        return ReplayDeps(bus=self.bus, failures=self.failure_log, archive=self.archive,
-                          topic=self.settings.contact_events_topic, jobs=self.jobs, uow=self.uow,
-                          now=self.now)
+        return ReplayDeps(
+            bus=self.bus,
+            failures=self.failure_log,
+            archive=self.archive,
+            topic=self.settings.contact_events_topic,
+            jobs=self.jobs,
+            uow=self.uow,
+            now=self.now,
+        )
 
     def dead_letter_entities(self) -> list[str]:
         """Where contact events can wait as dead letters: the contact-events topic's subscriptions."""
@@ -121,9 +128,16 @@ class Services:
         """`loket erase`: the store (with tombstones), then the party's archived events and dead letters."""
         from handlers.ops_erasure import erase_everywhere
 
-        return erase_everywhere(self.uow(), party_id, archive=self.archive, bus=self.bus,
-                                entities=self.dead_letter_entities(), actor=actor, reason=reason,
-                                now=self.now())
+        return erase_everywhere(
+            self.uow(),
+            party_id,
+            archive=self.archive,
+            bus=self.bus,
+            entities=self.dead_letter_entities(),
+            actor=actor,
+            reason=reason,
+            now=self.now(),
+        )
 
     def purge_expired(self) -> Any:
         """Retention beyond the store: expired archived events and dead letters (enforce_retention)."""
@@ -177,29 +191,55 @@ class Services:
         """GRAPH_CLIENT_STATE_KEY, else a key generated once into the data dir (local mode)."""
         from adapters.local_secrets import local_secret
 
-        return self.settings.graph_client_state_key or local_secret(self.settings.data_dir, "client-state.key")
+        return self.settings.graph_client_state_key or local_secret(
+            self.settings.data_dir, "client-state.key"
+        )
 
     def webhook(self) -> WebhookDeps:
         return WebhookDeps(
-            bus=self.bus, queues=QueueNames.from_settings(self.settings),
-            call_settle_seconds=self.settings.call_settle_seconds, client_state_key=self.client_state_key,
-            nonce_of=self.subscriptions.nonce_of, now=self.now, count_discard=self.count_discard,
+            bus=self.bus,
+            queues=QueueNames.from_settings(self.settings),
+            call_settle_seconds=self.settings.call_settle_seconds,
+            client_state_key=self.client_state_key,
+            nonce_of=self.subscriptions.nonce_of,
+            now=self.now,
+            count_discard=self.count_discard,
         )
 
     def mail_capture(self) -> MailCapture:
         graph, folders = self.graph()
-        return MailCapture(graph=graph, folders=folders, policy=self.policy, bus=self.bus,
-                           topic=self.settings.contact_events_topic, record_skip=self.record_skip, now=self.now,
-                           rich=self.rich_verifier, count_discard=self.count_discard)
+        return MailCapture(
+            graph=graph,
+            folders=folders,
+            policy=self.policy,
+            bus=self.bus,
+            topic=self.settings.contact_events_topic,
+            record_skip=self.record_skip,
+            now=self.now,
+            rich=self.rich_verifier,
+            count_discard=self.count_discard,
+        )
 
     def call_capture(self) -> CallCapture:
         graph, _ = self.graph()
-        return CallCapture(graph=graph, policy=self.policy, bus=self.bus,
-                           topic=self.settings.contact_events_topic, record_skip=self.record_skip, now=self.now)
+        return CallCapture(
+            graph=graph,
+            policy=self.policy,
+            bus=self.bus,
+            topic=self.settings.contact_events_topic,
+            record_skip=self.record_skip,
+            now=self.now,
+        )
 
     def letter_capture(self) -> LetterCapture:
-        return LetterCapture(blobs=self.blobs, extractor=self.text_extractor, policy=self.policy, bus=self.bus,
-                             topic=self.settings.contact_events_topic, now=self.now)
+        return LetterCapture(
+            blobs=self.blobs,
+            extractor=self.text_extractor,
+            policy=self.policy,
+            bus=self.bus,
+            topic=self.settings.contact_events_topic,
+            now=self.now,
+        )
 
     def lifecycle(self) -> LifecycleDeps:
         from handlers.catch_up import catch_up_resource
@@ -218,8 +258,11 @@ class Services:
     def health(self) -> dict[str, str]:
         from adapters.health_checks import check_bus, check_graph, check_store
 
-        return {"bus": check_bus(self.bus), "store": check_store(self.store),
-                "graph": check_graph(self.settings.graph_base_url)}
+        return {
+            "bus": check_bus(self.bus),
+            "store": check_store(self.store),
+            "graph": check_graph(self.settings.graph_base_url),
+        }
 
     # --- Graph subscriptions, catch-up, rich notifications (issue 7) ---
     def subscription_manager(self, graph: GraphPort) -> Any:
@@ -228,19 +271,28 @@ class Services:
         cert = self.rich_certificate
         s = self.settings
         config = SubscriptionConfig(
-            notification_url=s.graph_notification_url, lifecycle_url=s.graph_lifecycle_url,
-            client_state_key=self.client_state_key, calls_tenant_wide=s.graph_callrecords_tenant_wide,
+            notification_url=s.graph_notification_url,
+            lifecycle_url=s.graph_lifecycle_url,
+            client_state_key=self.client_state_key,
+            calls_tenant_wide=s.graph_callrecords_tenant_wide,
             certificate=cert.certificate_b64 if cert else None,
-            certificate_id=cert.certificate_id if cert else None)
+            certificate_id=cert.certificate_id if cert else None,
+        )
         return SubscriptionManager(graph, self.subscriptions, self.policy, config, self.now)
 
     def catch_up_deps(self, graph: GraphPort) -> Any:
         from handlers.catch_up import CatchUpDeps
 
-        return CatchUpDeps(graph=graph, registry=self.subscriptions, bus=self.bus,
-                           queues=QueueNames.from_settings(self.settings), policy=self.policy, now=self.now,
-                           call_settle_seconds=self.settings.call_settle_seconds,
-                           call_lookback=dt.timedelta(minutes=self.settings.catch_up_call_lookback_minutes))
+        return CatchUpDeps(
+            graph=graph,
+            registry=self.subscriptions,
+            bus=self.bus,
+            queues=QueueNames.from_settings(self.settings),
+            policy=self.policy,
+            now=self.now,
+            call_settle_seconds=self.settings.call_settle_seconds,
+            call_lookback=dt.timedelta(minutes=self.settings.catch_up_call_lookback_minutes),
+        )
 
     @cached_property
     def rich_certificate(self) -> Any:
@@ -249,8 +301,9 @@ class Services:
             return None
         from adapters.graph.jwks_certificate import load_rich_certificate
 
-        return load_rich_certificate(self.settings.graph_rich_certificate_path,
-                                     self.settings.graph_rich_certificate_id)
+        return load_rich_certificate(
+            self.settings.graph_rich_certificate_path, self.settings.graph_rich_certificate_id
+        )
 
     @cached_property
     def rich_verifier(self) -> Any:
@@ -260,10 +313,13 @@ class Services:
         from handlers.rich_notifications import RichVerifier
 
         cert = self.rich_certificate
-        return RichVerifier(keys=JwksKeys(self.settings.graph_jwks_url),
-                            tenant_id=self.settings.graph_tenant_id or self.policy.tenant.id,
-                            app_id=self.settings.graph_client_id,
-                            private_keys={cert.certificate_id: cert.private_key}, now=self.now)
+        return RichVerifier(
+            keys=JwksKeys(self.settings.graph_jwks_url),
+            tenant_id=self.settings.graph_tenant_id or self.policy.tenant.id,
+            app_id=self.settings.graph_client_id,
+            private_keys={cert.certificate_id: cert.private_key},
+            now=self.now,
+        )
 
     def count_discard(self, reason: str, count: int = 1) -> None:
         self.subscriptions.count_discard(reason, self.now(), count)
@@ -280,6 +336,7 @@ class Services:
 
     def with_graph(self, work: Any) -> Any:
         """Run `work(graph)` on a loop of its own, with an adapter of its own (closed afterwards)."""
+
         async def run() -> Any:
             graph = self.graph_override
             if graph is None:
@@ -307,7 +364,9 @@ class Services:
             self.store.dispose()
 
 
-def build(settings: Settings | None = None, *, clock: Clock | None = None, bus: MessageBus | None = None) -> Services:
+def build(
+    settings: Settings | None = None, *, clock: Clock | None = None, bus: MessageBus | None = None
+) -> Services:
     """Wire the adapters the settings choose; a wrong setting fails here, naming its key."""
     from adapters.bus import open_bus
     from adapters.clock import default_clock

@@ -15,7 +15,10 @@ app = typer.Typer(
 )
 
 
-COMMAND_MODULES = ("run", "normalize", "queues", "db", "lookup", "parties", "gdpr", "replay", "subscriptions", "catch_up", "simulate")
+COMMAND_MODULES = (
+    "run", "normalize", "queues", "db", "lookup", "parties", "gdpr", "replay", "subscriptions", "catch_up",
+    "simulate",
+)
 
 
 def _register() -> None:

@@ -1,4 +1,4 @@
-"""`loket normalize mail|phone|post|notification FILE`: what a payload becomes, with no I/O but reading FILE."""
+"""`loket normalize mail|phone|post|notification FILE`: what a payload becomes (no I/O but reading FILE)."""
 from __future__ import annotations
 
 import importlib
@@ -6,7 +6,9 @@ import importlib.util
 
 import typer
 
-app = typer.Typer(help="Print the contact event a payload becomes, or why it is skipped.", no_args_is_help=True)
+app = typer.Typer(
+    help="Print the contact event a payload becomes, or why it is skipped.", no_args_is_help=True
+)
 
 # One module per channel; each exposes `register(normalize_app)` adding its command.
 CHANNEL_MODULES = ("normalize_mail", "normalize_phone", "normalize_post", "normalize_notification")

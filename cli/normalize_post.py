@@ -13,9 +13,9 @@ from errors import ConfigurationError, PermanentError, TransientError
 from settings import SAMPLE_POLICY
 
 if TYPE_CHECKING:  # imported lazily at run time: `loket --help` stays fast
+    from handlers.ports.text_extraction import ExtractedText
     from schemas.capture_policy import CapturePolicy
     from schemas.scan_sidecar import ScanSidecar
-    from handlers.ports.text_extraction import ExtractedText
 
 
 def register(normalize_app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ back-off, *then* complete (past MAX_ATTEMPTS it becomes permanent); PermanentErr
 then dead-letter (actions mode: at once with the reason; plain mode: by raising, so the broker
 dead-letters at the max delivery count); anything unexpected raises (abandon, redelivery).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -18,7 +19,13 @@ from bootstrap import Services, get_services
 from errors import DuplicateEvent, PermanentError, TransientError
 from functions.deliveries import Delivery
 from handlers.ports.bus import TARGET_PROPERTY, OutgoingMessage
-from handlers.retry_policy import ATTEMPT_PROPERTY, FIRST_MESSAGE_PROPERTY, attempt_of, next_delay, retry_message_id
+from handlers.retry_policy import (
+    ATTEMPT_PROPERTY,
+    FIRST_MESSAGE_PROPERTY,
+    attempt_of,
+    next_delay,
+    retry_message_id,
+)
 
 log = logging.getLogger(__name__)
 Work = Callable[[Delivery], Awaitable[Any] | Any]
@@ -50,26 +57,37 @@ async def settle(message: Any, entity: str, work: Work, actions: Any = None) -> 
 
 
 def _reschedule(delivery: Delivery, exc: TransientError, services: Services) -> bool:
-    """Publish the retry copy before the original is completed (a crash in between duplicates, never loses)."""
+    """Publish the retry copy before completing the original (a crash in between duplicates, never loses)."""
     attempt = attempt_of(delivery.application_properties)
     if attempt >= services.settings.max_attempts:
         return False
     delay = next_delay(attempt, exc.retry_after)
     first_id = str(delivery.application_properties.get(FIRST_MESSAGE_PROPERTY, delivery.message_id))
-    properties = {**delivery.application_properties, ATTEMPT_PROPERTY: attempt + 1,
-                  FIRST_MESSAGE_PROPERTY: first_id}
+    properties = {
+        **delivery.application_properties,
+        ATTEMPT_PROPERTY: attempt + 1,
+        FIRST_MESSAGE_PROPERTY: first_id,
+    }
     target = delivery.entity
     if "/" in delivery.entity:  # a topic subscription: back to the topic, addressed to that subscription
         target, properties[TARGET_PROPERTY] = delivery.entity.split("/", 1)
     copy = OutgoingMessage(
-        body=delivery.body, message_id=retry_message_id(first_id, attempt + 1), subject=delivery.subject,
-        application_properties=properties, content_type=delivery.content_type,
+        body=delivery.body,
+        message_id=retry_message_id(first_id, attempt + 1),
+        subject=delivery.subject,
+        application_properties=properties,
+        content_type=delivery.content_type,
         correlation_id=delivery.correlation_id,
         scheduled_enqueue_time=services.clock.now() + delay,
     )
     services.bus.publish(target, [copy])
-    log.warning("transient failure, attempt %d rescheduled in %ss: %s", attempt, int(delay.total_seconds()),
-                type(exc).__name__, extra=delivery.log_ids())
+    log.warning(
+        "transient failure, attempt %d rescheduled in %ss: %s",
+        attempt,
+        int(delay.total_seconds()),
+        type(exc).__name__,
+        extra=delivery.log_ids(),
+    )
     return True
 
 
@@ -78,7 +96,10 @@ def _fail(delivery: Delivery, reason: str, services: Services, message: Any, act
     services.record_failure(delivery.message_id, delivery.entity, reason)
     log.error("permanent failure: %s", reason, extra={**delivery.log_ids(), "reason": reason})
     if actions is not None:
-        actions.deadletter(message, deadletter_reason=reason,
-                           deadletter_error_description=f"Loket: {reason} (see the failure log)")
+        actions.deadletter(
+            message,
+            deadletter_reason=reason,
+            deadletter_error_description=f"Loket: {reason} (see the failure log)",
+        )
         return
     raise PermanentError(f"dead-letter after the max delivery count: {reason}", reason=reason)

@@ -59,8 +59,8 @@ def _publish(pdf_name: str, pdf: bytes, sidecar: ScanSidecar | None, deps: Lette
     extracted = deps.extractor.extract(pdf)
     now = deps.now()
     event = normalize_letter(
-        pdf_digest=pdf_sha256(pdf), text=extracted.text, sidecar=sidecar, ocr=extracted.method != "text-layer",
-        tray=tray_from_blob_name(pdf_name),
+        pdf_digest=pdf_sha256(pdf), text=extracted.text, ocr=extracted.method != "text-layer",
+        sidecar=sidecar, tray=tray_from_blob_name(pdf_name),
         blob_name=pdf_name, received_at=now, policy=deps.policy, captured_at=now,
     )
     publish_events(deps.bus, deps.topic, [event])

@@ -1,4 +1,4 @@
-"""clientState = HMAC(GRAPH_CLIENT_STATE_KEY, the subscription's nonce): one read-only secret, nothing written."""
+"""clientState = HMAC(GRAPH_CLIENT_STATE_KEY, a subscription's nonce): one read-only secret."""
 from __future__ import annotations
 
 import hashlib

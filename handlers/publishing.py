@@ -1,4 +1,4 @@
-"""Contact events onto the bus: one message per event, keyed so duplicate detection drops only true repeats."""
+"""Contact events onto the bus: one message per event, keyed so duplicate detection drops only repeats."""
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -26,7 +26,7 @@ class SkipReason(StrEnum):
 
 @dataclass(frozen=True)
 class Skip:
-    """A normaliser's answer when the payload is not a citizen contact; `source_id` is hashed before storing."""
+    """A normaliser's answer when the payload is not a citizen contact; `source_id` is hashed when stored."""
 
     reason: SkipReason
     source_id: str

@@ -1,4 +1,5 @@
 """The capture policy (YAML): which mailboxes, queues and trays are captured, and what may be stored."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -138,7 +139,9 @@ def load_policy(path: Path | str) -> CapturePolicy:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigurationError("CAPTURE_POLICY_PATH", f"cannot read {path.name}: {type(exc).__name__}") from exc
+        raise ConfigurationError(
+            "CAPTURE_POLICY_PATH", f"cannot read {path.name}: {type(exc).__name__}"
+        ) from exc
     try:
         return CapturePolicy.model_validate(raw)
     except ValidationError as exc:

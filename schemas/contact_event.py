@@ -11,7 +11,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 def _to_utc(value: dt.datetime) -> dt.datetime:
     """Store every instant in UTC so equal instants compare and serialise equally."""
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)
 
 
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
@@ -113,5 +113,5 @@ class ContactEvent(EventModel):
         return self.model_dump_json()
 
     @classmethod
-    def from_json(cls, data: str | bytes) -> "ContactEvent":
+    def from_json(cls, data: str | bytes) -> ContactEvent:
         return cls.model_validate_json(data)

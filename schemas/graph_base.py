@@ -17,8 +17,8 @@ def parse_graph_datetime(value: Any) -> Any:
         text = _FRACTION.sub(r"\1", value.strip()).replace("Z", "+00:00")
         parsed = dt.datetime.fromisoformat(text)
         if parsed.tzinfo is None:  # Graph's times are UTC even when the zone is left off
-            parsed = parsed.replace(tzinfo=dt.timezone.utc)
-        return parsed.astimezone(dt.timezone.utc)
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
     return value
 
 

@@ -1,4 +1,5 @@
 """ScanBlobs over an Azure Blob Storage container (Azurite locally), identity or connection string."""
+
 from __future__ import annotations
 
 from azure.core.exceptions import AzureError, ResourceNotFoundError
@@ -21,7 +22,9 @@ class AzureScanBlobs:
             return cls(ContainerClient.from_connection_string(settings.scan_storage, container))
         from azure.identity import DefaultAzureCredential
 
-        return cls(ContainerClient(settings.scan_storage_blob_uri, container, credential=DefaultAzureCredential()))
+        return cls(
+            ContainerClient(settings.scan_storage_blob_uri, container, credential=DefaultAzureCredential())
+        )
 
     def read(self, name: str) -> bytes | None:
         try:

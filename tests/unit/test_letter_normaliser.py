@@ -244,7 +244,8 @@ def test_from_ocr_text_an_email_is_dropped_when_a_phone_identifies_the_sender(po
     would match the wrong party, so the validated phone number identifies an OCR'd letter."""
     from handlers.letters import normalize_letter
 
-    text = "Sander Mertens\nKerkstraat 3\n3580 Beringen\n0475 12 34 56\n18@telenet.be\n\nGeachte,\nGroeten,\nSander Mertens\n"
+    text = ("Sander Mertens\nKerkstraat 3\n3580 Beringen\n0475 12 34 56\n18@telenet.be\n\n"
+            "Geachte,\nGroeten,\nSander Mertens\n")
     common = dict(pdf_digest="ab" * 32, text=text, sidecar=None, tray="onthaal", blob_name="onthaal/x.pdf",
                   received_at=captured_at, policy=policy, captured_at=captured_at)
     from_layer = normalize_letter(**common)
