@@ -86,7 +86,8 @@ def test_forged_notifications_are_discarded_counted_and_never_stored(env):
     forged = {"value": [item(sub["id"], genuine_state, encryptedContent=content)],
               "validationTokens": [token]}
     assert post(env, forged).status_code == 202  # the webhook answers first; the check is behind the queue
-    expected = {"unknown_subscription": 1, "wrong_client_state": 3, "rich_unknown_signing_key": 1}
+    expected = {"unknown_subscription": 1, "wrong_client_state": 3, "rich_unknown_signing_key": 1,
+                "oversized_body": 1, "malformed_body": 1}
     discards = env.services.subscriptions.discards
     assert wait_for(lambda: discards() == expected), discards()
     assert env.contacts() == []
