@@ -7,6 +7,7 @@ with `set_services()`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import threading
@@ -40,7 +41,9 @@ class Services(GraphWiring, OpsWiring):
     bus: MessageBus
     policy: CapturePolicy
     graph_override: GraphPort | None = None  # tests: a fake Graph instead of the adapter
-    _graphs: dict[int, tuple[GraphPort, FolderResolver]] = field(default_factory=dict)
+    _graphs: dict[int, tuple[asyncio.AbstractEventLoop, GraphPort, FolderResolver]] = field(
+        default_factory=dict
+    )
 
     @cached_property
     def store(self) -> Any:

@@ -65,13 +65,25 @@ def bind(function: IndexedFunction, arguments: dict[str, Any]) -> dict[str, Any]
 def invoke(function: IndexedFunction, arguments: dict[str, Any]) -> Any:
     """Run the user function with `arguments` (by parameter name) in this thread; return its result.
 
-    A coroutine function runs to completion on a private event loop in the calling thread (the host
-    calls this from its worker threads). Exceptions propagate: the caller applies the trigger's rule.
+    A coroutine function runs to completion on the calling thread's own long-lived event loop (the
+    host calls this from its worker threads). Like the Functions worker's loop, it outlives one
+    invocation, so clients bound to a loop (msgraph-sdk's) and their caches are reused, not rebuilt
+    per call. Exceptions propagate: the caller applies the trigger's rule.
     """
     result = function.user_function(**bind(function, arguments))
     if inspect.isawaitable(result):
-        result = asyncio.run(_await(result))
+        result = _thread_loop().run_until_complete(_await(result))
     return result
+
+
+_threads = threading.local()
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    loop = getattr(_threads, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _threads.loop = asyncio.new_event_loop()
+    return loop
 
 
 async def _await(awaitable: Any) -> Any:

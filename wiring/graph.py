@@ -21,14 +21,21 @@ class GraphWiring:
     """Mixed into bootstrap.Services (which supplies settings, bus, store, policy, now, record_skip, …)."""
 
     def graph(self) -> tuple[GraphPort, FolderResolver]:
-        """The Graph adapter of the running event loop (msgraph-sdk clients belong to one loop)."""
-        key = id(asyncio.get_running_loop())
-        if key not in self._graphs:
+        """The Graph adapter of the running event loop (msgraph-sdk clients belong to one loop).
+
+        Entries of loops that have closed are dropped: an id can be reused by a new loop, and an
+        adapter bound to a closed loop cannot be used again.
+        """
+        loop = asyncio.get_running_loop()
+        for key in [k for k, (old, *_) in self._graphs.items() if old.is_closed()]:
+            del self._graphs[key]
+        entry = self._graphs.get(id(loop))
+        if entry is None or entry[0] is not loop:
             from adapters.graph.factory import build_graph_adapter
 
             adapter = self.graph_override or build_graph_adapter(self.settings)
-            self._graphs[key] = (adapter, FolderResolver(adapter))
-        return self._graphs[key]
+            entry = self._graphs[id(loop)] = (loop, adapter, FolderResolver(adapter))
+        return entry[1], entry[2]
 
     @cached_property
     def subscriptions(self) -> Any:
