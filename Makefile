@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: run simulate test bench bench-full lint ocr tenant clean
+.PHONY: run simulate test bench bench-full drills drills-full lint ocr tenant clean
 
 RATE ?= 0.2
 
@@ -54,6 +54,13 @@ bench: $(STAMP)
 
 bench-full: $(STAMP)
 	$(BIN)/python -m bench --full
+
+## make drills: fault drills through a host subprocess, reconciled against the simulated tenant's ground truth
+drills: $(STAMP)
+	$(BIN)/python -m drills
+
+drills-full: $(STAMP)
+	$(BIN)/python -m drills --full
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

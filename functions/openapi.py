@@ -188,6 +188,13 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/ui": {
+            "get": {
+                "operationId": "ui_page",
+                "security": [],
+                "responses": {"200": _answer("the web page's static shell", {"type": "string"}, "text/html")},
+            }
+        },
         "/api/ui/{file}": {
             "get": {
                 "operationId": "ui",
