@@ -68,9 +68,14 @@ class Services(GraphWiring, OpsWiring):
 
     @cached_property
     def text_extractor(self) -> TextExtractor:
-        from adapters.text_extraction.composite import local_extractor
+        """Text layer first; then Document Intelligence when its endpoint is set, else Tesseract."""
+        from adapters.text_extraction.composite import azure_extractor, local_extractor
 
-        return local_extractor()
+        match self.settings.document_intelligence_endpoint:
+            case None | "":
+                return local_extractor()
+            case endpoint:
+                return azure_extractor(endpoint)
 
     @cached_property
     def archive(self) -> Any:

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
         SAMPLE_POLICY, validation_alias=AliasChoices("CAPTURE_POLICY_PATH", "capture_policy_path")
     )
     api_key: str | None = Field(None, alias="LOKET_API_KEY")
+    # OCR in Azure (Functions have no Tesseract): Azure AI Document Intelligence, prebuilt-read;
+    # unset = the PDF's text layer, else Tesseract (local).
+    document_intelligence_endpoint: str | None = Field(None, alias="DOCUMENT_INTELLIGENCE_ENDPOINT")
 
     # The operators' view (issue 8): health thresholds for `loket queues` and GET /api/ops/queues.
     queue_window_minutes: int = Field(5, ge=1, le=60, alias="QUEUE_WINDOW_MINUTES")

@@ -31,6 +31,8 @@ param graphTenantId string
 param graphClientId string = ''
 param graphCertificateName string = 'loket-graph'
 param capturePolicyPath string
+@description('Azure AI Document Intelligence endpoint for image-only scans (prebuilt-read); the identity needs Cognitive Services User on it. Empty: only letters with a text layer are read in Azure.')
+param documentIntelligenceEndpoint string = ''
 param publicBaseUrl string = ''
 
 @description('Back-off and settling, as design.md: CALL_SETTLE_SECONDS, MAX_ATTEMPTS, SERVICEBUS_SETTLEMENT.')
@@ -121,6 +123,7 @@ var appSettings = {
   MAX_ATTEMPTS: string(maxAttempts)
   SERVICEBUS_SETTLEMENT: servicebusSettlement
   CAPTURE_POLICY_PATH: capturePolicyPath
+  DOCUMENT_INTELLIGENCE_ENDPOINT: documentIntelligenceEndpoint
   // Entra sign-in for the API (app roles Loket.Staff / Loket.Operator), v2.0 tokens of this tenant.
   LOKET_API_CLIENT_ID: apiClientId
   LOKET_API_TENANT_ID: graphTenantId

@@ -1,4 +1,5 @@
 """capture_letter, archive_event, the look-up routes and the timers, as built user functions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,9 @@ LETTER = "An Smets\nDorpsstraat 4\n3580 Beringen\nan.smets@example.be\n\nBetreft
 
 
 def blob(name: str, data: bytes) -> InputStream:
-    return InputStream(data=data, name=f"scanned-post/{name}", length=len(data),
-                       uri=f"http://127.0.0.1/scanned-post/{name}")
+    return InputStream(
+        data=data, name=f"scanned-post/{name}", length=len(data), uri=f"http://127.0.0.1/scanned-post/{name}"
+    )
 
 
 def published(services) -> list[ContactEvent]:
@@ -67,8 +69,14 @@ def test_archive_event_keeps_one_object_per_event_and_version(services):
 
 def search(body: dict, key: str | None) -> func.HttpResponse:
     headers = {"x-functions-key": key} if key else {}
-    request = func.HttpRequest("POST", "/api/contacts/search", headers=headers, params={}, route_params={},
-                               body=json.dumps(body).encode())
+    request = func.HttpRequest(
+        "POST",
+        "/api/contacts/search",
+        headers=headers,
+        params={},
+        route_params={},
+        body=json.dumps(body).encode(),
+    )
     return built_functions()["search_contacts"].get_user_function()(request)
 
 
@@ -86,9 +94,30 @@ def test_the_retention_timer_erases_contacts_older_than_the_policy_allows(servic
     from handlers.event_ids import phone_event_id
 
     old = services.now() - dt.timedelta(days=400)  # phone is kept 365 days in the sample policy
-    event = ContactEvent(event_id=phone_event_id("old"), channel="phone", direction="inbound", occurred_at=old,
-                         outcome="missed", source={"system": "graph-callrecords", "id": "old"}, captured_at=old)
+    event = ContactEvent(
+        event_id=phone_event_id("old"),
+        channel="phone",
+        direction="inbound",
+        occurred_at=old,
+        outcome="missed",
+        source={"system": "graph-callrecords", "id": "old"},
+        captured_at=old,
+    )
     record_contact(event, services.uow(), old)
     built_functions()["enforce_retention"].get_user_function()(TimerRequest(past_due=False))
     with services.store.engine.connect() as conn:
         assert conn.execute(text("select count(*) from contacts")).scalar_one() == 0
+
+
+def test_the_text_extractor_follows_the_document_intelligence_setting(services):
+    """Azure Functions have no Tesseract: with an endpoint set, image-only scans go to the cloud reader."""
+    import bootstrap
+    from adapters.text_extraction.document_intelligence import DocumentIntelligenceExtractor
+    from adapters.text_extraction.tesseract_ocr import TesseractOcrExtractor
+
+    assert isinstance(services.text_extractor.ocr, TesseractOcrExtractor)
+    settings = services.settings.model_copy(update={"document_intelligence_endpoint": "https://di.example"})
+    azure = bootstrap.Services(
+        settings=settings, clock=services.clock, bus=services.bus, policy=services.policy
+    )
+    assert isinstance(azure.text_extractor.ocr, DocumentIntelligenceExtractor)
