@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,26 +50,44 @@ def wait_for(check: Callable[[], object], timeout: float = 30.0, every: float = 
     return value
 
 
-@pytest.fixture
-def loket(tmp_path):
+@contextmanager
+def hosted_loket(data_dir: Path, *, api_key: str | None = None, call_settle_seconds: int = 0,
+                 max_concurrent_calls: int | None = None) -> Iterator[RunningLoket]:
+    """The simulated tenant as its own process and the local host in this one, on free ports, wired
+    as `loket run` wires them; everything stopped and forgotten afterwards."""
     from devhost.local_host import LocalHost
+    from devhost.servicebus_runner import ServiceBusOptions
     from function_app import app
 
-    tenant = TenantProcess(tmp_path, port=free_port()).start()
-    settings = Settings(LOKET_DATA_DIR=tmp_path, GRAPH_BASE_URL=tenant.base_url, CALL_SETTLE_SECONDS=0)
+    host_port = free_port()
+    api = f"http://127.0.0.1:{host_port}/api"
+    tenant = TenantProcess(data_dir, port=free_port()).start()
+    settings = Settings(LOKET_DATA_DIR=data_dir, GRAPH_BASE_URL=tenant.base_url, ScanStorage=None,
+                        GRAPH_NOTIFICATION_URL=f"{api}/graph/notifications",
+                        GRAPH_LIFECYCLE_URL=f"{api}/graph/lifecycle", CALL_SETTLE_SECONDS=call_settle_seconds,
+                        LOKET_API_KEY=api_key)
     upgrade(settings.database_url)
     services = bootstrap.build(settings)
     services.settings = settings = settings.model_copy(update={"api_key": services.api_key})
     bootstrap.set_services(services)
-    host = LocalHost(app, settings, services.bus, services.clock)
-    port = host.start(0)
+    options = None
+    if max_concurrent_calls:
+        options = ServiceBusOptions(max_concurrent_calls=max_concurrent_calls, receive_wait_seconds=0.1)
+    host = LocalHost(app, settings, services.bus, services.clock, servicebus=options)
     try:
-        yield RunningLoket(f"http://127.0.0.1:{port}", tenant, services, tmp_path)
+        host.start(host_port)
+        yield RunningLoket(f"http://127.0.0.1:{host_port}", tenant, services, data_dir)
     finally:
         host.stop()
         tenant.stop()
         bootstrap.set_services(None)
         services.close()
+
+
+@pytest.fixture
+def loket(tmp_path):
+    with hosted_loket(tmp_path) as running:
+        yield running
 
 
 def load(path: Path) -> dict:

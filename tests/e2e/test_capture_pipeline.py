@@ -35,7 +35,7 @@ Jan Peeters
 def subscribe(loket, resource: str) -> None:
     """What the subscription manager does: create with a clientState, remember the nonce."""
     nonce = new_nonce()
-    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     body = {"changeType": "created,updated", "resource": resource,
             "notificationUrl": f"{loket.url}/api/graph/notifications",
             "lifecycleNotificationUrl": f"{loket.url}/api/graph/lifecycle",

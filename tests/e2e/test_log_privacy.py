@@ -8,7 +8,6 @@ for each citizen the ground truth and the store know of, in the forms people wri
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,16 +15,10 @@ import pytest
 
 from devhost.sim_driver import DaySpec, TenantControl, simulate_day, tenant_root
 from devhost.tenant.faults import KINDS
-from devhost.tenant.process import TenantProcess
 from drills.privacy import citizen_values, leaks, phone_forms
+from tests.e2e.conftest import hosted_loket
 
 STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Keep(logging.Handler):
@@ -44,53 +37,22 @@ class Keep(logging.Handler):
 @pytest.fixture
 def logged_day(tmp_path: Path) -> Iterator[tuple[list[str], list[dict], object]]:
     """A day of 120 contacts with every fault through the host in this process; the log lines kept."""
-    import bootstrap
-    from adapters.store.migrate import upgrade
-    from devhost.local_host import LocalHost
-    from devhost.servicebus_runner import ServiceBusOptions
-    from settings import Settings
-
     keep, root = Keep(), logging.getLogger()
     previous = root.level
     root.addHandler(keep)
     root.setLevel(logging.DEBUG)
-    host_port = free_port()
-    tenant = TenantProcess(tmp_path, port=free_port()).start()
-    api = f"http://127.0.0.1:{host_port}/api"
-    settings = Settings(
-        data_dir=tmp_path,
-        api_key="privacy-key",
-        scan_storage=None,
-        graph_base_url=tenant.base_url,
-        graph_notification_url=f"{api}/graph/notifications",
-        graph_lifecycle_url=f"{api}/graph/lifecycle",
-        call_settle_seconds=1,
-    )
-    upgrade(settings.database_url)
-    services = bootstrap.build(settings)
-    bootstrap.set_services(services)
-    from function_app import app
-
-    host = LocalHost(
-        app,
-        settings,
-        services.bus,
-        services.clock,
-        servicebus=ServiceBusOptions(max_concurrent_calls=8, receive_wait_seconds=0.1),
-    )
     try:
-        host.start(host_port)
-        run_id, report = simulate_day(services, DaySpec(120, 0, KINDS, 0.25, seed=10, image_letters=1), 150)
-        control = TenantControl(tenant_root(settings.graph_base_url))
-        truth = control.truth(run_id)
-        control.close()
-        assert report.clean, report.to_json()["problems"]
-        yield keep.lines, truth, services
+        with hosted_loket(tmp_path, api_key="privacy-key", call_settle_seconds=1,
+                          max_concurrent_calls=8) as running:
+            services = running.services
+            day = DaySpec(120, 0, KINDS, 0.25, seed=10, image_letters=1)
+            run_id, report = simulate_day(services, day, 150)
+            control = TenantControl(tenant_root(services.settings.graph_base_url))
+            truth = control.truth(run_id)
+            control.close()
+            assert report.clean, report.to_json()["problems"]
+            yield keep.lines, truth, services
     finally:
-        host.stop()
-        bootstrap.set_services(None)
-        services.close()
-        tenant.stop()
         root.removeHandler(keep)
         root.setLevel(previous)
 

@@ -9,7 +9,6 @@ stated reason: missing 0, duplicated 0, wrong 0, with and without the fault mix.
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ import pytest
 from adapters.text_extraction.tesseract_ocr import tesseract_available
 from devhost.sim_driver import DaySpec, simulate_day, tenant_root
 from devhost.tenant.faults import KINDS
-from devhost.tenant.process import TenantProcess
+from tests.e2e.conftest import hosted_loket
 
 pytestmark = pytest.mark.slow
 
@@ -31,53 +30,11 @@ OCR = 1 if tesseract_available() else 0
 EXPECTED_SKIPS = {"auto_reply", "bounce", "internal_sender", "junk", "draft", "internal_call"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def city(tmp_path: Path) -> Iterator[object]:
     """The tenant process and the host, wired as `loket run` wires them, on free ports."""
-    import bootstrap
-    from adapters.store.migrate import upgrade
-    from devhost.local_host import LocalHost
-    from devhost.servicebus_runner import ServiceBusOptions
-    from settings import Settings
-
-    host_port = free_port()
-    tenant = TenantProcess(tmp_path, port=free_port()).start()
-    api = f"http://127.0.0.1:{host_port}/api"
-    settings = Settings(
-        data_dir=tmp_path,
-        api_key=API_KEY,
-        scan_storage=None,
-        graph_base_url=tenant.base_url,
-        graph_notification_url=f"{api}/graph/notifications",
-        graph_lifecycle_url=f"{api}/graph/lifecycle",
-        call_settle_seconds=1,
-    )
-    upgrade(settings.database_url)
-    services = bootstrap.build(settings)
-    bootstrap.set_services(services)
-    from function_app import app
-
-    host = LocalHost(
-        app,
-        settings,
-        services.bus,
-        services.clock,
-        servicebus=ServiceBusOptions(max_concurrent_calls=8, receive_wait_seconds=0.1),
-    )
-    try:
-        host.start(host_port)
-        yield services
-    finally:
-        host.stop()
-        bootstrap.set_services(None)
-        services.close()
-        tenant.stop()
+    with hosted_loket(tmp_path, api_key=API_KEY, call_settle_seconds=1, max_concurrent_calls=8) as running:
+        yield running.services
 
 
 def stale_reads_left(tenant_db: Path) -> list[int]:
