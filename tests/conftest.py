@@ -28,4 +28,4 @@ def conformance_dir() -> Path:
 
 @pytest.fixture
 def captured_at() -> dt.datetime:
-    return dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone.utc)
+    return dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)

@@ -39,7 +39,7 @@ def trigger_message(body: bytes, message_id: str | None = None, **properties) ->
     """The trigger-side Service Bus message the Functions worker hands a plain function."""
     return TriggerMessage(
         body=body, message_id=message_id or uuid.uuid4().hex, application_properties=properties,
-        user_properties={}, delivery_count=1, enqueued_time_utc=dt.datetime.now(dt.timezone.utc),
+        user_properties={}, delivery_count=1, enqueued_time_utc=dt.datetime.now(dt.UTC),
         content_type="application/json", lock_token=str(uuid.uuid4()),
     )
 

@@ -1,4 +1,5 @@
 """graph_webhook and graph_lifecycle, called as built user functions with real azure.functions requests."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,22 +25,39 @@ def webhook():
 def subscription(services):
     nonce = new_nonce()
     expires = services.now() + dt.timedelta(days=2)
-    services.subscriptions.save(SubscriptionEntry(SUB, f"users/{MAILBOX}/messages", nonce, expires), services.now())
+    services.subscriptions.save(
+        SubscriptionEntry(SUB, f"users/{MAILBOX}/messages", nonce, expires), services.now()
+    )
     return client_state_for(services.client_state_key, nonce)
 
 
 def post(body: bytes, **params) -> func.HttpRequest:
-    return func.HttpRequest("POST", "/api/graph/notifications", headers={"Content-Type": "application/json"},
-                            params=params, route_params={}, body=body)
+    return func.HttpRequest(
+        "POST",
+        "/api/graph/notifications",
+        headers={"Content-Type": "application/json"},
+        params=params,
+        route_params={},
+        body=body,
+    )
 
 
 def mail_notification(client_state: str, message_id: str = "AAMkAD1=") -> bytes:
-    return json.dumps({"value": [{
-        "subscriptionId": SUB, "clientState": client_state, "changeType": "created",
-        "resource": f"Users/{MAILBOX}/Messages/{message_id}",
-        "resourceData": {"@odata.type": "#Microsoft.Graph.Message", "id": message_id},
-        "tenantId": "5a1c9d3e-0000-4e6f-9a1b-2c3d4e5f6a7b",
-        "subscriptionExpirationDateTime": "2026-11-30T10:00:00Z"}]}).encode()
+    return json.dumps(
+        {
+            "value": [
+                {
+                    "subscriptionId": SUB,
+                    "clientState": client_state,
+                    "changeType": "created",
+                    "resource": f"Users/{MAILBOX}/Messages/{message_id}",
+                    "resourceData": {"@odata.type": "#Microsoft.Graph.Message", "id": message_id},
+                    "tenantId": "5a1c9d3e-0000-4e6f-9a1b-2c3d4e5f6a7b",
+                    "subscriptionExpirationDateTime": "2026-11-30T10:00:00Z",
+                }
+            ]
+        }
+    ).encode()
 
 
 def active(services, entity: str) -> int:
@@ -82,12 +100,25 @@ def test_a_body_over_one_mebibyte_is_a_413(services, webhook, subscription):
 
 def test_a_call_notification_is_scheduled_so_the_record_settles(services, webhook):
     nonce = new_nonce()
-    services.subscriptions.save(SubscriptionEntry("call-sub", "communications/callRecords", nonce,
-                                                  services.now() + dt.timedelta(days=2)), services.now())
-    body = json.dumps({"value": [{
-        "subscriptionId": "call-sub", "clientState": client_state_for(services.client_state_key, nonce),
-        "changeType": "created", "resource": "communications/callRecords/rec-1",
-        "resourceData": {"@odata.type": "#Microsoft.Graph.callrecord", "id": "rec-1"}}]}).encode()
+    services.subscriptions.save(
+        SubscriptionEntry(
+            "call-sub", "communications/callRecords", nonce, services.now() + dt.timedelta(days=2)
+        ),
+        services.now(),
+    )
+    body = json.dumps(
+        {
+            "value": [
+                {
+                    "subscriptionId": "call-sub",
+                    "clientState": client_state_for(services.client_state_key, nonce),
+                    "changeType": "created",
+                    "resource": "communications/callRecords/rec-1",
+                    "resourceData": {"@odata.type": "#Microsoft.Graph.callrecord", "id": "rec-1"},
+                }
+            ]
+        }
+    ).encode()
     assert webhook(post(body)).status_code == 202
     queue = next(c for c in services.bus.counts() if c.entity == "call-notifications")
     assert (queue.active, queue.scheduled) == (0, 1)

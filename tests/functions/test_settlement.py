@@ -81,7 +81,7 @@ def test_a_contact_event_is_recorded_and_a_redelivery_changes_nothing(services):
     from handlers.event_ids import phone_event_id
     from schemas.contact_event import ContactEvent
 
-    now = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)
     event = ContactEvent(event_id=phone_event_id("r1"), channel="phone", direction="inbound", occurred_at=now,
                          outcome="answered", citizen={"phone": "+32475123456"}, departments=("Burgerzaken",),
                          source={"system": "graph-callrecords", "id": "r1", "version": 1}, captured_at=now)

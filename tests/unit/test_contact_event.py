@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from handlers.event_ids import LOKET_NS, bus_message_id, mail_event_id, phone_event_id, post_event_id
 from schemas.contact_event import ContactEvent
 
-NOW = dt.datetime(2026, 11, 28, 9, 30, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 28, 9, 30, tzinfo=dt.UTC)
 
 
 def make_event(**overrides) -> ContactEvent:
@@ -63,7 +63,7 @@ def test_naive_times_are_refused_and_aware_times_become_utc():
         make_event(occurred_at=dt.datetime(2026, 1, 1, 9, 0))
     brussels = dt.timezone(dt.timedelta(hours=1))
     event = make_event(occurred_at=dt.datetime(2026, 1, 1, 10, 0, tzinfo=brussels))
-    assert event.occurred_at == dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+    assert event.occurred_at == dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
     assert event.occurred_at.utcoffset() == dt.timedelta(0)
 
 

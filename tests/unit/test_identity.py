@@ -1,4 +1,5 @@
 """Identifiers in one canonical form: the same citizen matches whatever the format."""
+
 import pytest
 
 from handlers.identity import fold, normalise_address, normalise_email, normalise_phone
@@ -30,7 +31,9 @@ def test_email_is_lower_cased_and_invalid_email_gives_none():
 
 
 def test_address_split_number_and_box_and_tidy_postcode():
-    address = normalise_address(Address(street=" Kerkstraat ", number="12 bus 3", postal_code="B-3580", city="BERINGEN"))
+    address = normalise_address(
+        Address(street=" Kerkstraat ", number="12 bus 3", postal_code="B-3580", city="BERINGEN")
+    )
     assert address == Address(street="Kerkstraat", number="12", box="3", postal_code="3580", city="Beringen")
 
 
