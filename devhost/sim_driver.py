@@ -8,9 +8,12 @@ truth row is accounted for or the deadline passes (a bound on waiting, not a spe
 from __future__ import annotations
 
 import logging
+import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -161,12 +164,25 @@ def start_traffic(
         tenant.close()
 
 
+def loket_command() -> str:
+    """How the person who started this process runs `loket`: the bare name when it is on PATH, else the
+    path they used (`make run` starts `.venv/bin/loket`, which a fresh shell does not find)."""
+    started = Path(sys.argv[0]).resolve()
+    on_path = shutil.which("loket")
+    if on_path and Path(on_path).resolve() == started:
+        return "loket"
+    try:
+        return str(started.relative_to(Path.cwd()))
+    except ValueError:
+        return str(started)
+
+
 def _suggest_lookup(tenant: TenantControl, run_id: str, echo, deadline: float) -> None:
     while time.monotonic() < deadline:
         for row in tenant.truth(run_id):
             email = (row.get("citizen") or {}).get("email")
             if row["captured"] and email:
-                echo(f'Try: loket lookup --email {email} --reason "trying Loket"')
+                echo(f'Try: {loket_command()} lookup --email {email} --reason "trying Loket"')
                 return
         time.sleep(1.0)
 
