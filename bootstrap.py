@@ -47,9 +47,11 @@ class Services(GraphWiring, OpsWiring):
 
     @cached_property
     def store(self) -> Any:
+        from adapters.store.entra import token_provider_for
         from adapters.store.uow import SqlStore
 
-        return SqlStore.from_url(self.settings.database_url)
+        url = self.settings.database_url
+        return SqlStore.from_url(url, token_provider=token_provider_for(url))
 
     def uow(self) -> Any:
         return self.store.uow()

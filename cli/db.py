@@ -22,11 +22,12 @@ def open_store(settings: Settings | None = None):  # -> adapters.store.uow.SqlSt
     """The configured store, refusing (exit 1) when its schema is not the current one."""
     from sqlalchemy.exc import OperationalError
 
+    from adapters.store.entra import token_provider_for
     from adapters.store.migrate import current_revision, head_revision
     from adapters.store.uow import SqlStore
 
     settings = settings or Settings()
-    store = SqlStore.from_url(settings.database_url)
+    store = SqlStore.from_url(settings.database_url, token_provider=token_provider_for(settings.database_url))
     try:
         at = current_revision(store.engine)
     except OperationalError as exc:
@@ -54,7 +55,10 @@ def upgrade(
     settings = Settings()
     if settings.store_backend == "sqlite":
         _ensure_sqlite_dir(settings.database_url)
-    reached = run_upgrade(settings.database_url, revision)
+    from adapters.store.entra import token_provider_for
+
+    url = settings.database_url
+    reached = run_upgrade(url, revision, token_provider=token_provider_for(url))
     if as_json:
         emit_json({"backend": settings.store_backend, "revision": reached})
     else:
