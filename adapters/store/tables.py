@@ -33,6 +33,12 @@ class Party(Base):
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 
+    # Name search is `LIKE '%…%'`, which a b-tree cannot serve; on PostgreSQL a trigram index can.
+    __table_args__ = (
+        Index("ix_parties_name_folded_trgm", "name_folded", postgresql_using="gin",
+              postgresql_ops={"name_folded": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+    )
+
 
 class PartyIdentifier(Base):
     """email (lower-case), phone (E.164) or address (handlers.identity.address_key); one owner each."""
