@@ -104,15 +104,10 @@ class Segment(GraphModel):
     failure_info: FailureInfo | None = None
 
 
-class Session(GraphModel):
-    """One leg of the call; queue calls have one per queue, voice app and agent offer (real.md §b)."""
+class Session(Segment):
+    """One leg of the call (a segment's fields, plus its own segments); queue calls have one per queue,
+    voice app and agent offer (real.md §b)."""
 
-    id: Text = None
-    start_date_time: GraphDatetime | None = None
-    end_date_time: GraphDatetime | None = None
-    caller: Endpoint | None = None
-    callee: Endpoint | None = None
-    failure_info: FailureInfo | None = None
     is_test: bool | None = None
     segments: Annotated[tuple[Segment, ...], BeforeValidator(none_to_empty)] = ()
 

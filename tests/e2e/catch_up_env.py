@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,16 +18,11 @@ from adapters.clock import MovableClock
 from adapters.store.migrate import upgrade
 from devhost.tenant.process import TenantProcess
 from settings import Settings
+from tests.e2e.conftest import free_port, wait_for  # noqa: F401 - re-exported for the catch-up tests
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MAILBOX = "6d2f0a11-0002-4a6b-8c1d-000000000002"  # burgerzaken@stad.example in the sample policy
 OTHER_MAILBOX = "6d2f0a11-0003-4a6b-8c1d-000000000003"  # financien@stad.example
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -64,16 +57,6 @@ class Env:
         """(event id, mailboxes) of every stored contact."""
         with self.services.store.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(text("select event_id, channel from contacts"))]
-
-
-def wait_for(check: Callable[[], object], timeout: float = 45.0, every: float = 0.2) -> object:
-    """Poll until `check` returns something truthy (a bound on waiting, not a speed assertion)."""
-    deadline = time.monotonic() + timeout
-    value = check()
-    while not value and time.monotonic() < deadline:
-        time.sleep(every)
-        value = check()
-    return value
 
 
 @contextmanager

@@ -40,7 +40,7 @@ class RunningLoket:
         return response.json()["parties"]
 
 
-def wait_for(check: Callable[[], object], timeout: float = 30.0, every: float = 0.2) -> object:
+def wait_for(check: Callable[[], object], timeout: float = 45.0, every: float = 0.2) -> object:
     """Poll until `check` returns something truthy (bounded); the last value otherwise."""
     deadline = time.monotonic() + timeout
     value = check()
