@@ -151,9 +151,9 @@ class Drill:
         return self.control.wait_generated(run_id, time.monotonic() + timeout)
 
     def reconcile(self, run_id: str):
-        from devhost.reconcile import reconcile
+        from devhost.sim_driver import RunReconciler
 
-        return reconcile(self.control.truth(run_id), self.open_services().store.engine)
+        return RunReconciler(self.control, run_id)(self.open_services().store.engine)
 
     def settle(self, run_id: str, timeout: float, poll: float = 1.0):
         deadline = time.monotonic() + timeout
