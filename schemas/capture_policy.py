@@ -8,7 +8,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from errors import ConfigurationError
 
@@ -104,6 +104,17 @@ class CapturePolicy(PolicyModel):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    # Days the audit (who looked at whom) is kept; unset = kept for good. Never shorter than a
+    # channel's retention: the city must be able to show who saw any contact it still holds.
+    audit_retention_days: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _audit_outlives_contacts(self) -> CapturePolicy:
+        longest = max(self.retention_days.values(), default=0)
+        if self.audit_retention_days is not None and self.audit_retention_days < longest:
+            raise ValueError(f"audit_retention_days must be at least the longest retention_days ({longest})")
+        return self
 
     def mailbox(self, address_or_user_id: str) -> Mailbox | None:
         """The captured mailbox by address (any case) or Entra object id, else None."""

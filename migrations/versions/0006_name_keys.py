@@ -5,7 +5,7 @@ handlers.identity.name_key ("vandenbroeck"). No column changes: the keys are rec
 display names, and the trigram index of 0004 serves the new keys as it did the old.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0007
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from alembic import op
 from handlers.identity import fold, name_key
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
