@@ -18,7 +18,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", case_sensitive=True)
 
-    data_dir: Path = Field(Path("var"), alias="LOKET_DATA_DIR")
+    # The project's own var/ (not the current directory's); a relative LOKET_DATA_DIR is as given.
+    data_dir: Path = Field(PROJECT_ROOT / "var", alias="LOKET_DATA_DIR")
     crm_database_url: str | None = Field(None, alias="CRM_DATABASE_URL")
     bus_backend: Literal["embedded", "servicebus"] = Field("embedded", alias="BUS_BACKEND")
     servicebus_namespace: str | None = Field(None, alias="ServiceBusConnection__fullyQualifiedNamespace")
