@@ -85,6 +85,7 @@ def test_the_package_holds_only_the_app_and_what_it_reads():
 def test_no_virtual_environment_cache_or_tool_reaches_the_package(tmp_path):
     # The same rules over a checkout that has everything a workstation accumulates.
     for junk in (".venv/lib/x.py", ".venv-checkov/lib/big.so", "node_modules/azurite/x.js",
+                 ".import_linter_cache/x", ".some_new_tool_cache/y", ".env",
                  "tests/unit/test_x.py", "bench/run.py", "drills/d.py", "devhost/h.py", "cli/main.py",
                  "infra/main.bicep", "handlers/__pycache__/x.cpython-311.pyc", ".pytest_cache/v",
                  "loket.egg-info/PKG-INFO", "var/loket.db", "local.settings.json", "docs/deploy.md",
@@ -99,6 +100,6 @@ def test_no_virtual_environment_cache_or_tool_reaches_the_package(tmp_path):
 def test_without_the_venv_rule_the_checkov_venv_would_ship(tmp_path):
     (tmp_path / ".venv-checkov" / "lib").mkdir(parents=True)
     (tmp_path / ".venv-checkov" / "lib" / "big.so").write_text("x")
-    rules = [line for line in FUNCIGNORE.read_text().splitlines() if not line.startswith(".venv")]
+    rules = [line for line in FUNCIGNORE.read_text().splitlines() if not line.startswith(".")]
     assert ".venv-checkov/lib/big.so" in package_files(tmp_path, pathspec.GitIgnoreSpec.from_lines(rules))
     assert package_files(tmp_path) == []
