@@ -61,7 +61,8 @@ class Settings(BaseSettings):
         SAMPLE_POLICY, validation_alias=AliasChoices("CAPTURE_POLICY_PATH", "capture_policy_path")
     )
     api_key: str | None = Field(None, alias="LOKET_API_KEY")
-    # OCR in Azure (Functions have no Tesseract): Azure AI Document Intelligence, prebuilt-read;
+    # OCR in Azure (Functions have no Tesseract): Azure AI Document Intelligence, prebuilt-read (never
+    # yet run against the real service: tested over a fake client only);
     # unset = the PDF's text layer, else Tesseract (local).
     document_intelligence_endpoint: str | None = Field(None, alias="DOCUMENT_INTELLIGENCE_ENDPOINT")
 
