@@ -92,3 +92,11 @@ def test_the_queue_thresholds_in_azure_are_the_settings_defaults_and_the_age_ale
     shared = "oldestMessageAgeCriticalSeconds"
     assert alerts["config"]["params"]["oldestMessageAgeThresholdSeconds"] == shared
     assert api_call["config"]["params"]["queueOldestAgeCriticalSeconds"] == shared
+
+
+def test_the_host_refuses_bodies_over_the_webhooks_own_limit_before_python_reads_them():
+    from handlers.webhook import MAX_BODY_BYTES
+
+    api = b.app("api")
+    limit = b.evaluate(api, b.app_settings()["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"])
+    assert int(limit) == MAX_BODY_BYTES == 1024 * 1024  # bytes (Microsoft: functions-app-settings)
