@@ -52,7 +52,10 @@ class Services(GraphWiring, OpsWiring, PrivacyWiring):
         from adapters.store.uow import SqlStore
 
         url = self.settings.database_url
-        return SqlStore.from_url(url, token_provider=token_provider_for(url))
+        return SqlStore.from_url(
+            url, token_provider=token_provider_for(url),
+            pool_size=self.settings.crm_pool_size, max_overflow=self.settings.crm_max_overflow,
+        )
 
     def uow(self) -> Any:
         return self.store.uow()
