@@ -9,7 +9,7 @@ from bootstrap import get_services
 from functions.auth import require
 from handlers.auth import visibility
 from handlers.lookup import LookupRefused, lookup, open_scan, party_timeline
-from schemas.auth import STAFF_ROLE
+from schemas.auth import PRIVACY_ROLE, STAFF_ROLE
 from schemas.search_request import SearchRequest
 
 bp = func.Blueprint()
@@ -37,7 +37,8 @@ def search_contacts(req: func.HttpRequest) -> func.HttpResponse:
         services = get_services()
         result = lookup(services.uow(), actor=who.actor, reason=query.reason, phone=query.phone,
                         email=query.email, name=query.name, now=services.now(),
-                        route="POST /api/contacts/search", staff=services.policy.staff,
+                        route="POST /api/contacts/search", sees_restricted=who.has(PRIVACY_ROLE),
+                        staff=services.policy.staff,
                         can_see=visibility(who, services.policy.restricted_departments))
     except LookupRefused as exc:
         return refused(exc)
@@ -59,7 +60,8 @@ def get_party_timeline(req: func.HttpRequest) -> func.HttpResponse:
         services = get_services()
         view = party_timeline(services.uow(), party_id, actor=who.actor,
                               reason=req.headers.get(REASON_HEADER, ""), now=services.now(),
-                              route="GET /api/parties/{id}/timeline", staff=services.policy.staff,
+                              route="GET /api/parties/{id}/timeline", sees_restricted=who.has(PRIVACY_ROLE),
+                              staff=services.policy.staff,
                               can_see=visibility(who, services.policy.restricted_departments))
     except LookupRefused as exc:
         return refused(exc)
@@ -86,7 +88,8 @@ def get_contact_scan(req: func.HttpRequest) -> func.HttpResponse:
         event_id = UUID(req.route_params.get("event_id", ""))
         pdf = open_scan(services.uow(), services.blobs, event_id, actor=who.actor,
                         reason=req.headers.get(REASON_HEADER) or req.params.get("reason", ""),
-                        now=services.now(), can_see=visibility(who, services.policy.restricted_departments))
+                        now=services.now(), can_see=visibility(who, services.policy.restricted_departments),
+                        sees_restricted=who.has(PRIVACY_ROLE))
     except LookupRefused as exc:
         return refused(exc)
     except ValueError:

@@ -59,6 +59,7 @@ def lookup(
     can_see: Visibility = _everyone,
     now: dt.datetime | None = None,
     route: str = "cli",
+    sees_restricted: bool = False,
     staff: Mapping[str, str] | None = None,
 ) -> LookupResult:
     """Parties matching exactly one of phone (any Belgian format), e-mail or name (partial, folded)."""
@@ -67,11 +68,14 @@ def lookup(
     now = now or utc_now()
     with uow:
         ids = uow.parties.find(kind, value, limit)
-        views = _views(uow, ids, can_see, full=len(ids) == 1, staff=staff)
+        hidden = _restricted(uow, ids, sees_restricted)
+        allowed = [i for i in ids if i not in hidden]
+        views = _views(uow, allowed, can_see, full=len(allowed) == 1, staff=staff)
         query = kind.value if kind else "name"
         shown = {v.party_id: _departments_shown(v) for v in views}
         for pid in ids or [None]:
-            uow.ledger.audit(actor, "lookup", pid, reason, now, detail=f"by {query}", route=route,
+            note = "; restricted, not shown" if pid in hidden else ""
+            uow.ledger.audit(actor, "lookup", pid, reason, now, detail=f"by {query}{note}", route=route,
                              shown=shown.get(pid, []) if pid is not None else None)
         uow.commit()
     return LookupResult(query=query, parties=views)
@@ -86,15 +90,18 @@ def party_timeline(
     can_see: Visibility = _everyone,
     now: dt.datetime | None = None,
     route: str = "cli",
+    sees_restricted: bool = False,
     staff: Mapping[str, str] | None = None,
 ) -> PartyView | None:
     """One party's view (GET /api/parties/{id}/timeline); None when there is no such party."""
     reason = require_reason(reason)
     with uow:
         found = uow.parties.get(party_id) is not None
-        view = _views(uow, [party_id], can_see, staff=staff)[0] if found else None
+        hidden = found and bool(_restricted(uow, [party_id], sees_restricted))
+        view = _views(uow, [party_id], can_see, staff=staff)[0] if found and not hidden else None
+        detail = "restricted, not shown" if hidden else None if found else "no such party"
         uow.ledger.audit(
-            actor, "timeline", party_id, reason, now or utc_now(), detail=None if found else "no such party",
+            actor, "timeline", party_id, reason, now or utc_now(), detail=detail,
             route=route, shown=_departments_shown(view) if view is not None else None,
         )
         uow.commit()
@@ -110,6 +117,7 @@ def open_scan(
     reason: str,
     can_see: Visibility = _everyone,
     now: dt.datetime | None = None,
+    sees_restricted: bool = False,
 ) -> bytes | None:
     """A letter's PDF for staff who may see its department; audited like opening the party.
 
@@ -120,7 +128,8 @@ def open_scan(
     with uow:
         stored = uow.contacts.get(event_id)
         entry = None
-        if stored is not None and stored.party_id is not None and can_see(tuple(stored.departments)):
+        if (stored is not None and stored.party_id is not None and can_see(tuple(stored.departments))
+                and not _restricted(uow, [stored.party_id], sees_restricted)):
             entry = next((e for e in uow.contacts.timeline(stored.party_id) if e.event_id == event_id), None)
         if entry is None or entry.channel != "post" or not entry.source_uri:
             return None
@@ -185,9 +194,16 @@ def _views(
     return tuple(views)
 
 
+def _restricted(uow: UnitOfWork, party_ids: list[int], sees_restricted: bool) -> set[int]:
+    """Restricted parties (Art. 18) are shown only to the privacy role: for anyone else, not found."""
+    return set() if sees_restricted or not party_ids else uow.privacy.restricted(party_ids)
+
+
 def _departments_shown(view: PartyView) -> list[str]:
-    """What the audit records of a view: the departments whose contacts were shown, never the content."""
-    return sorted({d for entry in view.timeline for d in departments_of(entry)})
+    """What the audit records of a view: the departments whose contacts were shown, never the content
+    (a result-list card shows only its last contact)."""
+    entries = [*view.timeline, *([view.last_contact] if view.last_contact else [])]
+    return sorted({d for entry in entries for d in departments_of(entry)})
 
 
 def helped_before(timeline: Sequence[TimelineEntry]) -> tuple[DepartmentSummary, ...]:

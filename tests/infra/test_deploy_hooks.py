@@ -38,18 +38,19 @@ AZD_ENV = {
     "POSTGRES_HOST": "psql-loket-abc.postgres.database.azure.com",
     "POSTGRES_DATABASE": "loket",
     "AZURE_PRINCIPAL_NAME": "admin@stad.example",
+    "POSTGRES_ADMIN_GROUP_NAME": "loket-db-admins-prod",
     "AZURE_SUBSCRIPTION_ID": "not-a-setting",
 }
 
 
-def test_local_settings_carry_the_outputs_and_the_deployers_database_url_but_no_secret(tmp_path):
+def test_local_settings_carry_the_outputs_and_the_admin_groups_database_url_but_no_secret(tmp_path):
     hook = load("write_local_settings")
     target = tmp_path / "local.settings.json"
     hook.main(["write_local_settings.py", str(target)])  # the real environment: still valid JSON
     values = hook.local_settings(AZD_ENV)["Values"]
     assert values["ServiceBusConnection__fullyQualifiedNamespace"] == "sb-loket-abc.servicebus.windows.net"
     assert values["CRM_DATABASE_URL"] == (
-        "postgresql+psycopg://admin%40stad.example@psql-loket-abc.postgres.database.azure.com:5432/"
+        "postgresql+psycopg://loket-db-admins-prod@psql-loket-abc.postgres.database.azure.com:5432/"
         "loket?sslmode=require"
     )
     assert "GRAPH_CLIENT_ID" not in values, "an empty value would hide the Settings default"
