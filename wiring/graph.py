@@ -75,6 +75,7 @@ class GraphWiring:
             now=self.now,
             rich=self.rich_verifier,
             count_discard=self.count_discard,
+            suppressed=self.suppressed_keys,
         )
 
     def call_capture(self) -> CallCapture:
@@ -86,6 +87,7 @@ class GraphWiring:
             topic=self.settings.contact_events_topic,
             record_skip=self.record_skip,
             now=self.now,
+            suppressed=self.suppressed_keys,
         )
 
     def lifecycle(self) -> LifecycleDeps:
