@@ -134,8 +134,11 @@ def captured(services, event_id) -> int:
         return sum(e.event_id == event_id for e in uow.contacts.timeline(pid))
 
 
-def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_path):
+def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_path, caplog):
     base, services = host
+    failures = [r for r in caplog.get_records("setup") if r.name == "devhost.servicebus_runner"]
+    assert len(failures) >= 2  # the poisoned message was delivered until dead-lettered...
+    assert sum(bool(r.exc_info) for r in failures) == 1  # ...with one traceback, then one line each
     expect = playwright.expect
     page.goto(base + "/")  # the local host redirects to /api/ui
     assert page.url.endswith("/api/ui")
