@@ -53,11 +53,17 @@ def _party(party: PartyView, console: Console) -> None:
     console.print(_timeline(party))
 
 
+def _outcome(value: str) -> str:
+    """`unknown` says why: the call record showed no evidence of how the call went (docs/capture-rules.md)."""
+    return "unknown (no evidence)" if value == "unknown" else value
+
+
 def _helped_before(party: PartyView) -> Table:
     table = Table("Department", "Contacts", "Last", "Channel", "Outcome", "Agent", title="Helped before")
     for s in party.helped_before:
         last = f"{s.last_at:%Y-%m-%d %H:%M}"
-        table.add_row(s.department, str(s.contacts), last, s.last_channel, s.last_outcome, s.last_agent or "")
+        table.add_row(s.department, str(s.contacts), last, s.last_channel, _outcome(s.last_outcome),
+                      s.last_agent or "")
     return table
 
 
@@ -72,7 +78,7 @@ def _timeline(party: PartyView) -> Table:
             e.direction,
             departments,
             e.agent or "",
-            e.outcome,
+            _outcome(e.outcome),
             _duration(e.duration_seconds),
             e.subject or "",
         )

@@ -36,6 +36,18 @@ const TEXT = {
   },
 };
 
+// How a contact ended, as staff read it; `unknown`: the call record showed no evidence (docs/capture-rules.md).
+const OUTCOMES = {
+  nl: { received: "ontvangen", sent: "verzonden", answered: "beantwoord", missed: "gemist", abandoned: "opgehangen",
+    voicemail: "voicemail", unidentified: "afzender onbekend", unknown: "onbekend" },
+  en: { received: "received", sent: "sent", answered: "answered", missed: "missed", abandoned: "abandoned",
+    voicemail: "voicemail", unidentified: "sender unidentified", unknown: "unknown" },
+};
+
+function outcome(value) {
+  return (OUTCOMES[lang] && OUTCOMES[lang][value]) || OUTCOMES.en[value] || value;
+}
+
 let lang = sessionStorage.getItem("loket-lang") || "nl";
 
 function t(key, vars = {}) {
@@ -93,12 +105,12 @@ function renderParty(party) {
   box.appendChild(el("h3", party.display_name || "#" + party.party_id));
   box.appendChild(el("h4", t("helped_before")));
   box.appendChild(table(["department", "contacts", "last", "channel", "outcome", "agent"],
-    party.helped_before.map((h) => [h.department, h.contacts, when(h.last_at), h.last_channel, h.last_outcome,
+    party.helped_before.map((h) => [h.department, h.contacts, when(h.last_at), h.last_channel, outcome(h.last_outcome),
       h.last_agent || ""])));
   box.appendChild(el("h4", t("timeline")));
   box.appendChild(table(["time", "channel", "direction", "department", "agent", "outcome", "subject"],
     party.timeline.map((e) => [when(e.occurred_at), e.channel, e.direction, e.departments.join(", "),
-      e.agent || "", e.outcome, e.subject || ""])));
+      e.agent || "", outcome(e.outcome), e.subject || ""])));
   return box;
 }
 

@@ -1,8 +1,9 @@
-"""Every payload of the outside corpus (tests/fixtures/real) becomes what EXPECTED.yaml says a city would expect.
+"""Every payload of the outside corpus (tests/fixtures/real) becomes what EXPECTED.yaml says a city expects.
 
 Run through `loket normalize` itself, so the command operators use is what is checked: a skip's reason, the
 contact event's fields, what the webhook would enqueue and what it tolerated, or a one-line error.
 """
+
 from __future__ import annotations
 
 import json
