@@ -31,6 +31,7 @@ def search_contacts(req: func.HttpRequest) -> func.HttpResponse:
         services = get_services()
         result = lookup(services.uow(), actor=who.actor, reason=query.reason, phone=query.phone,
                         email=query.email, name=query.name, now=services.now(),
+                        route="POST /api/contacts/search",
                         can_see=visibility(who, services.policy.restricted_departments))
     except (ValidationError, LookupRefused) as exc:
         detail = str(exc) if isinstance(exc, LookupRefused) else "give reason and one of phone, email, name"
@@ -51,6 +52,7 @@ def get_party_timeline(req: func.HttpRequest) -> func.HttpResponse:
         services = get_services()
         view = party_timeline(services.uow(), party_id, actor=who.actor,
                               reason=req.headers.get(REASON_HEADER, ""), now=services.now(),
+                              route="GET /api/parties/{id}/timeline",
                               can_see=visibility(who, services.policy.restricted_departments))
     except ValueError as exc:  # LookupRefused is a ValueError too
         detail = str(exc) if isinstance(exc, LookupRefused) else "party id must be a number"

@@ -5,7 +5,7 @@ import azure.functions as func
 
 bp = func.Blueprint()
 ASSETS = {"": ("index.html", "text/html"), "app.js": ("app.js", "text/javascript"),
-          "app.css": ("app.css", "text/css")}
+          "app.css": ("app.css", "text/css"), "privacy.js": ("privacy.js", "text/javascript")}
 SECURITY_HEADERS = {
     # Only our own script and style; nothing inline, no framing: a stored subject can never run.
     "Content-Security-Policy": (

@@ -58,12 +58,19 @@ def _publish(pdf_name: str, pdf: bytes, sidecar: ScanSidecar | None, deps: Lette
         raise PermanentError("scan is not a PDF", reason="unreadable_pdf")
     extracted = deps.extractor.extract(pdf)
     now = deps.now()
+    arrived = _arrived(deps.blobs, pdf_name)
     event = normalize_letter(
         pdf_digest=pdf_sha256(pdf), text=extracted.text, ocr=extracted.method != "text-layer",
         sidecar=sidecar, tray=tray_from_blob_name(pdf_name),
-        blob_name=pdf_name, received_at=now, policy=deps.policy, captured_at=now,
+        blob_name=pdf_name, received_at=arrived or now, policy=deps.policy, captured_at=now,
     )
     publish_events(deps.bus, deps.topic, [event])
     log.info("captured post contact %s v%s", event.event_id, event.source.version,
              extra={"event_id": str(event.event_id), "channel": "post"})
     return event
+
+
+def _arrived(blobs: ScanBlobs, name: str) -> dt.datetime | None:
+    """The scan's arrival in storage; a storage without the notion (an old adapter) gives None."""
+    arrived = getattr(blobs, "arrived", None)
+    return arrived(name) if arrived is not None else None

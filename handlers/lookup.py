@@ -45,6 +45,7 @@ def lookup(
     limit: int = DEFAULT_LIMIT,
     can_see: Visibility = _everyone,
     now: dt.datetime | None = None,
+    route: str = "cli",
 ) -> LookupResult:
     """Parties matching exactly one of phone (any Belgian format), e-mail or name (partial, folded)."""
     reason = require_reason(reason)
@@ -54,8 +55,10 @@ def lookup(
         ids = uow.parties.find(kind, value, limit)
         views = _views(uow, ids, can_see)
         query = kind.value if kind else "name"
+        shown = {v.party_id: _departments_shown(v) for v in views}
         for pid in ids or [None]:
-            uow.ledger.audit(actor, "lookup", pid, reason, now, detail=f"by {query}")
+            uow.ledger.audit(actor, "lookup", pid, reason, now, detail=f"by {query}", route=route,
+                             shown=shown.get(pid, []) if pid is not None else None)
         uow.commit()
     return LookupResult(query=query, parties=views)
 
@@ -68,6 +71,7 @@ def party_timeline(
     reason: str,
     can_see: Visibility = _everyone,
     now: dt.datetime | None = None,
+    route: str = "cli",
 ) -> PartyView | None:
     """One party's view (GET /api/parties/{id}/timeline); None when there is no such party."""
     reason = require_reason(reason)
@@ -75,7 +79,8 @@ def party_timeline(
         found = uow.parties.get(party_id) is not None
         view = _views(uow, [party_id], can_see)[0] if found else None
         uow.ledger.audit(
-            actor, "timeline", party_id, reason, now or utc_now(), detail=None if found else "no such party"
+            actor, "timeline", party_id, reason, now or utc_now(), detail=None if found else "no such party",
+            route=route, shown=_departments_shown(view) if view is not None else None,
         )
         uow.commit()
     return view
@@ -120,6 +125,11 @@ def _views(uow: UnitOfWork, party_ids: list[int], can_see: Visibility) -> tuple[
             )
         )
     return tuple(views)
+
+
+def _departments_shown(view: PartyView) -> list[str]:
+    """What the audit records of a view: the departments whose contacts were shown, never the content."""
+    return sorted({d for entry in view.timeline for d in entry.departments})
 
 
 def helped_before(timeline: Sequence[TimelineEntry]) -> tuple[DepartmentSummary, ...]:

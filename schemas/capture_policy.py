@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from errors import ConfigurationError
 
@@ -110,6 +110,16 @@ class CapturePolicy(PolicyModel):
     restricted_departments: dict[str, str] = Field(default_factory=dict)
     stored_text: StoredTextPolicy = StoredTextPolicy()
     retention_days: dict[Literal["mail", "phone", "post"], int] = Field(default_factory=dict)
+    # Days the audit (who looked at whom) is kept; unset = kept for good. Never shorter than a
+    # channel's retention: the city must be able to show who saw any contact it still holds.
+    audit_retention_days: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _audit_outlives_contacts(self) -> CapturePolicy:
+        longest = max(self.retention_days.values(), default=0)
+        if self.audit_retention_days is not None and self.audit_retention_days < longest:
+            raise ValueError(f"audit_retention_days must be at least the longest retention_days ({longest})")
+        return self
 
     def mailbox(self, address_or_user_id: str) -> Mailbox | None:
         """The captured mailbox by address (any case) or Entra object id, else None."""

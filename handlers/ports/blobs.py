@@ -1,6 +1,7 @@
 """Port: the scanned-post container (the post inbox folder locally, Blob Storage in Azure)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol
 
 
@@ -12,3 +13,8 @@ class ScanBlobs(Protocol):
     """
 
     def read(self, name: str) -> bytes | None: ...
+
+    def arrived(self, name: str) -> dt.datetime | None:
+        """When the scan landed in storage (the blob's creation time, the file's modification time),
+        or None when unknown: a letter is dated when it arrived, not when Loket processed it."""
+        ...

@@ -347,7 +347,7 @@ def test_retention_removes_contacts_past_their_channel_limit_and_parties_left_em
     for ev in (call, mail, other):
         record(store, ev)
     removed = apply_retention(store.uow(), policy, now)
-    assert removed == {"mail": 0, "phone": 2, "post": 0, "parties": 1}
+    assert removed == {"mail": 0, "phone": 2, "post": 0, "parties": 1, "audit": 0}
     assert (contact_row(store, call), contact_row(store, mail) is not None) == (None, True)
     assert record(store, call) is RecordOutcome.REFUSED_ERASED
     assert count(store, Party) == 1

@@ -127,18 +127,23 @@ def test_export_prints_everything_held_and_erase_removes_it_for_good(app, seeded
     out = tmp_path / "export.json"
     assert run(app, "export", pid, "--out", str(out)).exit_code == 0
     assert [i["value"] for i in json.loads(out.read_text())["identifiers"]] == ["+32475999999"]
-    erased = run(app, "erase", pid, "--yes", "--json")
+    requested = run(app, "erase", pid, "--json", "--as", "clerk@stad.example")
+    assert requested.exit_code == 0 and json.loads(requested.stdout)["status"] == "pending"
+    request_id = str(json.loads(requested.stdout)["id"])
+    erased = run(app, "erase", "--approve", request_id, "--yes", "--json", "--as", "dpo@stad.example")
     assert erased.exit_code == 0 and json.loads(erased.stdout)["identifiers"] == 1
     again = run(app, "lookup", "--name", "dewaele", "--reason", "r", "--json")
     assert json.loads(again.stdout)["parties"] == []
     assert run(app, "export", pid).exit_code == 1
 
 
-def test_erase_asks_first_and_a_no_keeps_the_party(app, seeded):
+def test_erase_approval_asks_first_and_a_no_keeps_the_party(app, seeded):
     (party,) = json.loads(run(app, "lookup", "--name", "dewaele", "--reason", "r", "--json").stdout)[
         "parties"
     ]
-    assert run(app, "erase", str(party["party_id"]), stdin="n\n").exit_code == 1
+    requested = run(app, "erase", str(party["party_id"]), "--json", "--as", "clerk@stad.example")
+    request_id = str(json.loads(requested.stdout)["id"])
+    assert run(app, "erase", "--approve", request_id, "--as", "dpo@stad.example", stdin="n\n").exit_code == 1
     with seeded.uow() as uow:
         assert uow.parties.get(party["party_id"]) is not None
         assert not [e for e in uow.ledger.audit_entries() if e.action == "erase"]
