@@ -183,4 +183,4 @@ def odd_notification(ctx: Context) -> Plan:
     msg = day_mail.from_citizen(ctx.rng, citizen, box, ctx.now())
     actions = _put(ctx, box, "inbox", msg)
     actions[-1].args["oddities"] = ["resource_data_string", "extra_property"]
-    return Plan(_received(ctx, "mail.odd_notification", msg, citizen, [box["department"]]), actions)
+    return Plan(_received(ctx, "mail.odd_notification", msg, citizen, [box["department"]], [box]), actions)
