@@ -13,6 +13,8 @@ from handlers.ports.blobs import ScanBlobs
 from handlers.ports.bus import MessageBus
 from handlers.ports.text_extraction import TextExtractor
 from handlers.publishing import publish_events
+from handlers.skips import Skip
+from handlers.suppression import SuppressedKeys, drop_suppressed, nobody_suppressed
 from schemas.capture_policy import CapturePolicy
 from schemas.contact_event import ContactEvent
 from schemas.scan_sidecar import ScanSidecar, parse_sidecar
@@ -29,6 +31,8 @@ class LetterCapture:
     bus: MessageBus
     topic: str
     now: Callable[[], dt.datetime]
+    suppressed: SuppressedKeys = nobody_suppressed  # citizens who objected: their letters are skipped
+    record_skip: Callable[[Skip], object] = lambda skip: None
 
 
 def capture_letter(name: str, data: bytes, deps: LetterCapture) -> ContactEvent | None:
@@ -53,7 +57,9 @@ def capture_letter(name: str, data: bytes, deps: LetterCapture) -> ContactEvent 
     return None
 
 
-def _publish(pdf_name: str, pdf: bytes, sidecar: ScanSidecar | None, deps: LetterCapture) -> ContactEvent:
+def _publish(
+    pdf_name: str, pdf: bytes, sidecar: ScanSidecar | None, deps: LetterCapture
+) -> ContactEvent | None:
     if not pdf.startswith(b"%PDF"):
         raise PermanentError("scan is not a PDF", reason="unreadable_pdf")
     extracted = deps.extractor.extract(pdf)
@@ -64,6 +70,8 @@ def _publish(pdf_name: str, pdf: bytes, sidecar: ScanSidecar | None, deps: Lette
         sidecar=sidecar, tray=tray_from_blob_name(pdf_name),
         blob_name=pdf_name, received_at=arrived or now, policy=deps.policy, captured_at=now,
     )
+    if not drop_suppressed([event], deps.suppressed, deps.record_skip):
+        return None
     publish_events(deps.bus, deps.topic, [event])
     log.info("captured post contact %s v%s", event.event_id, event.source.version,
              extra={"event_id": str(event.event_id), "channel": "post"})

@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from errors import ConfigurationError
 
@@ -110,6 +111,22 @@ class CapturePolicy(PolicyModel):
     restricted_departments: dict[str, str] = Field(default_factory=dict)
     stored_text: StoredTextPolicy = StoredTextPolicy()
     retention_days: dict[Literal["mail", "phone", "post"], int] = Field(default_factory=dict)
+    # The zone staff read times in (the page, the CLI); stored times stay UTC. An IANA name.
+    time_zone: str = "Europe/Brussels"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("time_zone: not an IANA time zone name") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
     # Days the audit (who looked at whom) is kept; unset = kept for good. Never shorter than a
     # channel's retention: the city must be able to show who saw any contact it still holds.
     audit_retention_days: int | None = Field(None, ge=1)

@@ -73,6 +73,8 @@ def test_helped_before_reports_an_unknown_last_call_as_unknown_never_an_older_ou
 
 
 def test_the_lookup_command_says_why_an_outcome_is_unknown():
+    from zoneinfo import ZoneInfo
+
     from rich.console import Console
 
     from cli.lookup import _helped_before, _timeline
@@ -82,7 +84,8 @@ def test_the_lookup_command_says_why_an_outcome_is_unknown():
     party = PartyView(party_id=1, display_name=None, identifiers=(), timeline=timeline,
                       helped_before=helped_before(timeline))
     console = Console(record=True, width=200)
-    console.print(_helped_before(party))
-    console.print(_timeline(party))
+    zone = ZoneInfo("Europe/Brussels")
+    console.print(_helped_before(party, zone))
+    console.print(_timeline(party, zone))
     text = console.export_text()
     assert text.count("unknown (no evidence)") == 2 and "answered" in text
