@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import math
 import os
@@ -12,6 +11,7 @@ import threading
 
 import pypdfium2 as pdfium
 
+from adapters.memory import release_freed_memory
 from adapters.text_extraction.pdf_text_layer import UNREADABLE_PDF, check_pdf_header
 from errors import ConfigurationError, PermanentError, TransientError
 from handlers.ports.text_extraction import ExtractedText
@@ -21,19 +21,6 @@ log = logging.getLogger(__name__)
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-nld"
 # PDFium is not thread-safe; the host may read several letters at once.
 _PDFIUM_LOCK = threading.Lock()
-
-
-def release_freed_memory() -> None:
-    """Give the page bitmaps' memory back to the system (glibc's malloc_trim).
-
-    A page rendered at 300 dpi is ~9 MB, copied twice on its way to Tesseract; glibc keeps such freed
-    heap for reuse, so each OCR'd letter raised the host's resident memory for good (measured: +33 MiB
-    after one letter, back to +1 MiB once trimmed; `python -m bench.soak`). Elsewhere a no-op.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def tesseract_available(command: str = "tesseract") -> bool:
