@@ -29,3 +29,12 @@ def check_graph(base_url: str, timeout: float = 2.0) -> str:
     except httpx.HTTPError as exc:
         return f"error: {type(exc).__name__}"
     return "ok"
+
+
+def check_letters(failure_log) -> str:
+    """`ok`, or `attention: N unreadable` while scanned letters wait for `loket replay letters`."""
+    try:
+        count = len(failure_log.open_letter_failures())
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {type(exc).__name__}"
+    return "ok" if count == 0 else f"attention: {count} unreadable"

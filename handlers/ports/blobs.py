@@ -1,6 +1,7 @@
 """Port: the scanned-post container (the post inbox folder locally, Blob Storage in Azure)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Protocol
 
 
@@ -12,3 +13,6 @@ class ScanBlobs(Protocol):
     """
 
     def read(self, name: str) -> bytes | None: ...
+
+    def names(self) -> Iterator[str]:
+        """Every blob name in the container (for `loket replay letters`)."""
