@@ -85,7 +85,8 @@ def test_a_failed_letter_shows_in_the_queues_report_and_turns_health_to_attentio
     assert health(services)["status"] == "ok"
     capture(drop(services, "onthaal/kapot.pdf", b"not a pdf at all"))
     row = queue_row(services)
-    assert (row["kind"], row["dead_lettered"], row["dead_letter_reasons"]) == ("letters", 1, {"unreadable_pdf": 1})
+    assert (row["kind"], row["dead_lettered"]) == ("letters", 1)
+    assert row["dead_letter_reasons"] == {"unreadable_pdf": 1}
     assert row["health"] == "warning"
     answer = health(services)
     assert answer["status"] == "attention" and answer["components"]["letters"] == "attention: 1 unreadable"
@@ -96,7 +97,7 @@ def test_a_reader_over_its_budget_fails_transiently_once_then_permanently_with_i
     with pytest.raises(TransientError):
         capture(drop(services, "onthaal/bom.pdf", b"%PDF-1.4 a text bomb"))
     assert queue_row(services)["dead_lettered"] == 0  # retrying is not failing yet
-    capture(drop(services, "onthaal/bom.pdf", b"%PDF-1.4 a text bomb"))  # the second time: permanent, recorded, not raised
+    capture(drop(services, "onthaal/bom.pdf", b"%PDF-1.4 a text bomb"))  # permanent now, recorded
     assert [r for r in failure_rows(services) if r[1] == "scanned-post"] == [
         (letter_id("onthaal/bom.pdf"), "scanned-post", "extraction_timeout")]
     assert published(services) == []
