@@ -1,7 +1,9 @@
 """Look-ups: has this citizen contacted us before, who helped them, how did it go? Always audited.
 
 Restricted departments (issue 8) plug in through `can_see`: a predicate on a contact's departments;
-contacts it rejects are left out of the timeline and the summary.
+contacts it rejects are left out of the timeline and the summary. A party whose every contact is
+hidden that way does not exist for the caller (issue 15): no identifiers, no empty timeline, the same
+answer as for nobody at all; the audit still records the attempt, marked for the privacy officer.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from schemas.timeline import DepartmentSummary, LookupResult, PartyView, Timelin
 
 Visibility = Callable[[Sequence[str]], bool]
 DEFAULT_LIMIT = 20
+HIDDEN_DETAIL = "; not shown: restricted department"  # in the audit only, never in the answer
 MIN_NAME_LENGTH = 2
 
 
@@ -25,6 +28,9 @@ class LookupRefused(ValueError):
 
 def _everyone(departments: Sequence[str]) -> bool:
     return True
+
+
+everyone = _everyone
 
 
 def require_reason(reason: str | None) -> str:
@@ -53,11 +59,13 @@ def lookup(
     with uow:
         ids = uow.parties.find(kind, value, limit)
         views = _views(uow, ids, can_see)
+        hidden = {v.party_id for v in views if v.party_id in restricted_only(uow, ids, can_see)}
         query = kind.value if kind else "name"
         for pid in ids or [None]:
-            uow.ledger.audit(actor, "lookup", pid, reason, now, detail=f"by {query}")
+            detail = f"by {query}" + (HIDDEN_DETAIL if pid in hidden else "")
+            uow.ledger.audit(actor, "lookup", pid, reason, now, detail=detail)
         uow.commit()
-    return LookupResult(query=query, parties=views)
+    return LookupResult(query=query, parties=tuple(v for v in views if v.party_id not in hidden))
 
 
 def party_timeline(
@@ -73,12 +81,21 @@ def party_timeline(
     reason = require_reason(reason)
     with uow:
         found = uow.parties.get(party_id) is not None
-        view = _views(uow, [party_id], can_see)[0] if found else None
-        uow.ledger.audit(
-            actor, "timeline", party_id, reason, now or utc_now(), detail=None if found else "no such party"
-        )
+        hidden = found and party_id in restricted_only(uow, [party_id], can_see)
+        view = _views(uow, [party_id], can_see)[0] if found and not hidden else None
+        detail = "no such party" if not found else HIDDEN_DETAIL.strip("; ") if hidden else None
+        uow.ledger.audit(actor, "timeline", party_id, reason, now or utc_now(), detail=detail)
         uow.commit()
     return view
+
+
+def restricted_only(uow: UnitOfWork, party_ids: list[int], can_see: Visibility) -> set[int]:
+    """Parties that have contacts, none of which the caller may see: for the caller they do not exist."""
+    if not party_ids or can_see is _everyone:
+        return set()
+    timelines = uow.contacts.timelines(party_ids)
+    return {pid for pid in party_ids
+            if timelines.get(pid) and not any(can_see(e.departments) for e in timelines[pid])}
 
 
 def _query(

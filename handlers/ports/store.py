@@ -68,6 +68,9 @@ class Contacts(Protocol):
     def add_routing(self, event_id: UUID, departments: Iterable[str], mailboxes: Sequence[str]) -> None:
         """Add departments and mailboxes (an equal version seen through another mailbox)."""
 
+    def restrict_text(self, event_id: UUID, *, keep_subject: bool, keep_summary: bool) -> None:
+        """Drop the stored subject and/or summary (a stricter department joined the contact)."""
+
     def link(self, event_id: UUID, party_id: int | None) -> None: ...
 
     def timeline(self, party_id: int) -> list[TimelineEntry]:
