@@ -17,8 +17,9 @@ def review(
     show_all: bool = typer.Option(False, "--all", help="Also merged and split pairs."),
     as_user: str | None = typer.Option(None, "--as", help="Audit name (default: the OS user)."),
     as_json: bool = typer.Option(False, "--json", help="Print the pairs as JSON."),
-    member_of: list[str] = typer.Option([], "--member-of", help="A restricted department you belong to "
-                                        "(repeatable): its clients' names are shown, not only ids."),
+    member_of: list[str] = typer.Option(  # noqa: B008 - typer's way
+        [], "--member-of", help="A restricted department you belong to (repeatable): its clients' names "
+        "are shown, not only ids."),
 ) -> None:
     """List pairs of parties whose identifiers met on one contact.
 

@@ -110,7 +110,8 @@ def test_parties_review_shows_a_restricted_client_by_id_and_reason_only(fns, ser
     both = citizen("Mira Janssens", CLIENT.email, marc.phone)  # their identifiers meet on one contact
     record_contact(event("sd4", who=both, departments=("Sociale dienst",)), services.uow(), services.now())
     member_sees = review_pairs(services.uow(), actor="op")
-    outsider_sees = review_pairs(services.uow(), actor="op", can_see=lambda deps: "Sociale dienst" not in deps)
+    outsider_sees = review_pairs(services.uow(), actor="op",
+                                 can_see=lambda deps: "Sociale dienst" not in deps)
     (full,), (pair,) = member_sees, outsider_sees
     assert {full.name_a, full.name_b} == {"Mira Janssens", "Marc Peeters"} and not full.restricted
     assert pair.restricted and {pair.name_a, pair.name_b} == {None, "Marc Peeters"}
