@@ -49,7 +49,7 @@ def test_health_answers_within_a_second_and_sigterm_stops_the_host_while_a_reade
     env = {**os.environ, "LOKET_DATA_DIR": str(tmp_path), "LOKET_API_KEY": "k" * 32,
            "GRAPH_BASE_URL": f"http://127.0.0.1:{free_port()}/v1.0", "PYTHONUNBUFFERED": "1"}
     log = (tmp_path / "host.log").open("wb")
-    host = subprocess.Popen([sys.executable, "-m", "drills.host", "--port", str(port), "--reader", "stuck"],
+    host = subprocess.Popen([sys.executable, "-m", "drills.host", "--port", str(port), "--reader", "stuck"],  # noqa: S603
                             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/api/health"
     try:
