@@ -135,6 +135,13 @@ var appSettings = {
   QUEUE_ACTIVE_WARNING: string(queueActiveWarning)
   QUEUE_DEAD_LETTER_WARNING: string(queueDeadLetterWarning)
   QUEUE_DEAD_LETTER_CRITICAL: string(queueDeadLetterCritical)
+  // Bounded work per input (issue 15): the Functions host buffers a request body before Python sees
+  // it, so the host refuses bodies over 1 MiB itself (the webhook's own limit); letters get a size,
+  // time and text budget.
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '1048576'
+  LETTER_PDF_MAX_BYTES: '52428800'
+  LETTER_EXTRACTION_SECONDS: '120'
+  LETTER_TEXT_MAX_CHARS: '20000'
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' = {

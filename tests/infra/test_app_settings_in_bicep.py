@@ -88,3 +88,16 @@ def test_the_queue_thresholds_in_azure_are_the_settings_defaults_and_the_age_ale
     shared = "oldestMessageAgeCriticalSeconds"
     assert alerts["config"]["params"]["oldestMessageAgeThresholdSeconds"] == shared
     assert api_call["config"]["params"]["queueOldestAgeCriticalSeconds"] == shared
+
+
+def test_the_functions_host_refuses_bodies_over_the_webhook_s_1_mib_and_the_letter_budgets_are_the_defaults():
+    """In Azure the host buffers a body before Python sees it: its own limit is what keeps a stranger's
+    10 GB POST cheap (issue 15); it must be the webhook's limit, and the letter budgets the code's."""
+    from handlers.webhook import MAX_BODY_BYTES
+
+    resolved = b.resolve(b.app("api"), b.app_settings())
+    assert int(resolved["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"]) == MAX_BODY_BYTES == 1024 * 1024
+    defaults = Settings()
+    assert int(resolved["LETTER_PDF_MAX_BYTES"]) == defaults.letter_pdf_max_bytes
+    assert float(resolved["LETTER_EXTRACTION_SECONDS"]) == defaults.letter_extraction_seconds
+    assert int(resolved["LETTER_TEXT_MAX_CHARS"]) == defaults.letter_text_max_chars
