@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: run simulate test bench bench-full drills drills-full lint ocr tenant clean
+.PHONY: run simulate test bench bench-full bench-soak drills drills-full lint ocr tenant clean
 
 RATE ?= 0.2
 
@@ -54,6 +54,10 @@ bench: $(STAMP)
 
 bench-full: $(STAMP)
 	$(BIN)/python -m bench --full
+
+## make bench-soak: `loket run --rate 1` for an hour; host memory at 10 and 60 minutes (bench/results-soak.md)
+bench-soak: $(STAMP)
+	$(BIN)/python -m bench.soak --minutes 60 --rate 1
 
 ## make drills: fault drills through a host subprocess, reconciled against the simulated tenant's ground truth
 drills: $(STAMP)

@@ -53,7 +53,8 @@ class Settings(BaseSettings):
         SAMPLE_POLICY, validation_alias=AliasChoices("CAPTURE_POLICY_PATH", "capture_policy_path")
     )
     api_key: str | None = Field(None, alias="LOKET_API_KEY")
-    # OCR in Azure (Functions have no Tesseract): Azure AI Document Intelligence, prebuilt-read;
+    # OCR in Azure (Functions have no Tesseract): Azure AI Document Intelligence, prebuilt-read (never
+    # yet run against the real service: tested over a fake client only);
     # unset = the PDF's text layer, else Tesseract (local).
     document_intelligence_endpoint: str | None = Field(None, alias="DOCUMENT_INTELLIGENCE_ENDPOINT")
     # Bounded work per letter (issue 15): a bigger PDF is refused as `too_large`; reading (text layer
@@ -89,6 +90,8 @@ class Settings(BaseSettings):
     graph_jwks_url: str = Field("https://login.microsoftonline.com/common/discovery/v2.0/keys",
                                 alias="GRAPH_JWKS_URL")  # validation-token signing keys
     catch_up_call_lookback_minutes: int = Field(240, ge=5, alias="CATCH_UP_CALL_LOOKBACK_MINUTES")
+    # Issue 20: one person may request and approve an erasure (local use only; refused with Service Bus).
+    erasure_single_person: bool = Field(False, alias="ERASURE_SINGLE_PERSON")
 
     @property
     def database_url(self) -> str:
@@ -113,6 +116,10 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "ServiceBusConnection__fullyQualifiedNamespace",
                 "required when BUS_BACKEND=servicebus (or set ServiceBusConnection to a connection string)",
+            )
+        if self.erasure_single_person and self.bus_backend == "servicebus":
+            raise ConfigurationError(
+                "ERASURE_SINGLE_PERSON", "one-person erasure is for local use only, not with Service Bus"
             )
         if not self.capture_policy_path.is_file():
             raise ConfigurationError("CAPTURE_POLICY_PATH", "no policy file at the given path")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from cli.db import actor, open_store
-from cli.output import emit_json
-from schemas.timeline import LookupResult, PartyView
+from cli.output import emit_json, fail
+from schemas.timeline import LookupResult, PartyView, TimelineEntry
 
 
 def lookup(
@@ -16,19 +19,27 @@ def lookup(
     email: str | None = typer.Option(None, "--email"),
     name: str | None = typer.Option(None, "--name", help="Part of the name; case and accents ignored."),
     reason: str = typer.Option(..., "--reason", help="Why you look this citizen up (kept in the audit)."),
+    party: int | None = typer.Option(None, "--party", help="Open one party of a result list in full."),
     limit: int = typer.Option(20, "--limit", min=1, max=200),
     as_user: str | None = typer.Option(None, "--as", help="Audit name (default: the OS user)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Has this citizen contacted us before, who helped them, and how did it go?"""
-    from handlers.lookup import LookupRefused
+    from handlers.lookup import LookupRefused, party_timeline
     from handlers.lookup import lookup as run_lookup
 
     store = open_store()
     try:
-        result = run_lookup(
-            store.uow(), actor=actor(as_user), reason=reason, phone=phone, email=email, name=name, limit=limit
-        )
+        if party is not None:
+            view = party_timeline(store.uow(), party, actor=actor(as_user), reason=reason)
+            if view is None:
+                raise fail(f"no party {party}")
+            result = LookupResult(query="party", parties=(view,))
+        else:
+            result = run_lookup(
+                store.uow(), actor=actor(as_user), reason=reason, phone=phone, email=email, name=name,
+                limit=limit,
+            )
     except LookupRefused as exc:
         raise typer.BadParameter(str(exc)) from None
     finally:
@@ -36,44 +47,88 @@ def lookup(
     if as_json:
         emit_json(result)
     else:
-        show(result, Console())
+        show(result, Console(), _policy_zone())
 
 
-def show(result: LookupResult, console: Console) -> None:
+def _policy_zone() -> ZoneInfo:
+    """The capture policy's time zone (Europe/Brussels for the sample city); UTC if unreadable."""
+    from schemas.capture_policy import load_policy
+    from settings import Settings
+
+    try:
+        return load_policy(Settings().capture_policy_path).zone
+    except Exception:  # noqa: BLE001 - a look-up still answers; the zone is named either way
+        return ZoneInfo("UTC")
+
+
+def show(result: LookupResult, console: Console, zone: ZoneInfo | None = None) -> None:
+    zone = zone or ZoneInfo("UTC")
     if not result.parties:
         console.print(f"No party found by {result.query}.")
-    for party in result.parties:
-        _party(party, console)
+    opened = [p for p in result.parties if p.opened]
+    if len(opened) < len(result.parties):
+        console.print(_result_list(result.parties, zone))
+        console.print("Open one in full (audited): add --party ID to the same command.")
+    for party in opened:
+        _party(party, console, zone)
 
 
-def _party(party: PartyView, console: Console) -> None:
-    console.rule(f"Party {party.party_id}: {party.display_name or '(no name)'}")
-    if party.helped_before:
-        console.print(_helped_before(party))
-    console.print(_timeline(party))
+def local(moment: dt.datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
-def _helped_before(party: PartyView) -> Table:
-    table = Table("Department", "Contacts", "Last", "Channel", "Outcome", "Agent", title="Helped before")
-    for s in party.helped_before:
-        last = f"{s.last_at:%Y-%m-%d %H:%M}"
-        table.add_row(s.department, str(s.contacts), last, s.last_channel, s.last_outcome, s.last_agent or "")
+def _zone_name(zone: ZoneInfo) -> str:
+    return str(zone.key)
+
+
+def _result_list(parties: tuple[PartyView, ...], zone: ZoneInfo) -> Table:
+    table = Table("ID", "Name", "Identifiers (masked)", "#", f"Last ({_zone_name(zone)})",
+                  title="Several parties: which one is at the desk?")
+    for p in parties:
+        last = p.last_contact
+        shown = "" if last is None else f"{local(last.occurred_at, zone)} {last.channel} {_departments(last)}"
+        ids = "\n".join(i.value for i in p.identifiers)
+        table.add_row(str(p.party_id), p.display_name or "", ids, str(p.contacts), shown.strip())
     return table
 
 
-def _timeline(party: PartyView) -> Table:
-    headers = ("When (UTC)", "Channel", "Dir.", "Department", "Agent", "Outcome", "Duration", "Subject")
+def _party(party: PartyView, console: Console, zone: ZoneInfo) -> None:
+    console.rule(f"Party {party.party_id}: {party.display_name or '(no name)'}")
+    if party.identifiers:
+        console.print("  ".join(i.label or i.value for i in party.identifiers))
+    if party.helped_before:
+        console.print(_helped_before(party, zone))
+    console.print(_timeline(party, zone))
+
+
+def _departments(entry: TimelineEntry) -> str:
+    if entry.departments:
+        return ", ".join(entry.departments)
+    return f"({entry.attributed_department})" if entry.attributed_department else ""
+
+
+def _helped_before(party: PartyView, zone: ZoneInfo) -> Table:
+    table = Table("Department", "#", f"Last ({_zone_name(zone)})", "Channel", "Outcome", "Agent",
+                  title="Helped before")
+    for s in party.helped_before:
+        table.add_row(s.department, str(s.contacts), local(s.last_at, zone), s.last_channel, s.last_outcome,
+                      s.last_agent or "")
+    return table
+
+
+def _timeline(party: PartyView, zone: ZoneInfo) -> Table:
+    headers = (f"When ({_zone_name(zone)})", "Chan.", "Dir.", "Department", "Agent", "Outcome", "Thread",
+               "Subject")
     table = Table(*headers, title="Timeline (newest first)")
     for e in party.timeline:
-        when, departments = f"{e.occurred_at:%Y-%m-%d %H:%M}", ", ".join(e.departments)
         table.add_row(
-            when,
+            local(e.occurred_at, zone),
             e.channel,
-            e.direction,
-            departments,
+            "in" if e.direction == "inbound" else "out",
+            _departments(e),
             e.agent or "",
-            e.outcome,
-            _duration(e.duration_seconds),
+            e.outcome + (f" {_duration(e.duration_seconds)}" if e.duration_seconds else ""),
+            e.thread or "",
             e.subject or "",
         )
     return table

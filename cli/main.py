@@ -17,7 +17,7 @@ app = typer.Typer(
 
 COMMAND_MODULES = (
     "run", "normalize", "queues", "db", "lookup", "parties", "gdpr", "replay", "subscriptions", "catch_up",
-    "simulate",
+    "simulate", "audit", "privacy",
 )
 
 

@@ -1,5 +1,7 @@
 """`loket simulate --contacts N --rate R [--faults …] [--json]`: drive the simulated tenant against a
-running host (`loket run`), then reconcile its ground truth against the CRM store."""
+running host (`loket run`), then reconcile its ground truth against the CRM store.
+`loket reconcile RUN [--json]`: reconcile a finished simulation again, against the store as it is now
+(after a replay or a repair)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ FAULT_HELP = (
 
 def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate)
+    app.command("reconcile")(reconcile)
 
 
 def simulate(
@@ -57,6 +60,33 @@ def simulate(
         raise typer.Exit(code=1)
 
 
+def reconcile(
+    run: str = typer.Argument(..., help="The run id `loket simulate` printed."),
+    tenant_port: int | None = typer.Option(None, "--tenant-port", help="As for `loket run`."),
+    as_json: bool = typer.Option(False, "--json", help="Print the reconciliation as JSON."),
+) -> None:
+    """Check a finished simulated day against the store as it is now (exit 1 unless all zeros)."""
+    from devhost.sim_driver import RunReconciler, SimulationError, TenantControl, tenant_root
+
+    _ports(None, tenant_port)
+    services = _reader_services()
+    tenant = TenantControl(tenant_root(services.settings.graph_base_url))
+    try:
+        report = RunReconciler(tenant, run)(services.store.engine)
+    except SimulationError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        tenant.close()
+        if "store" in services.__dict__:
+            services.store.dispose()
+    if as_json:
+        emit_json({**report.to_json(), "run": run})
+    else:
+        show(run, report.to_json(), Console())
+    if not report.clean:
+        raise typer.Exit(code=1)
+
+
 def _ports(port: int | None, tenant_port: int | None) -> None:
     """The URLs `loket run` derives from its ports (explicit settings win there too)."""
     import os
@@ -87,7 +117,7 @@ def _reader_services():
 
 def show(run_id: str, result: dict, console: Console) -> None:
     table = Table(title=f"Simulated day {run_id}")
-    columns = ("generated", "captured", "skipped", "missing", "duplicated", "wrong")
+    columns = ("generated", "captured", "skipped", "missing", "duplicated", "extra", "wrong")
     table.add_column("channel")
     for name in columns:
         table.add_column(name, justify="right")
@@ -99,6 +129,7 @@ def show(run_id: str, result: dict, console: Console) -> None:
         console.print("skipped: " + ", ".join(f"{k} {v}" for k, v in result["skip_reasons"].items()))
     for problem in result["problems"]:
         console.print(
-            f"[red]{problem['verdict']}[/red] {problem['scenario']} {' '.join(problem['fields'])}"
+            f"[red]{problem['verdict']}[/red] {problem['channel']} {problem['key']}"
+            f" {problem['scenario'] or '-'} {' '.join(problem['fields'])}"
             f" faults: {','.join(problem['faults']) or '-'}"
         )

@@ -7,6 +7,7 @@ truth row is accounted for or the deadline passes (a bound on waiting, not a spe
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import sys
@@ -76,6 +77,9 @@ class TenantControl:
     def truth(self, run_id: str) -> list[dict]:
         return self._call("GET", f"/_sim/runs/{run_id}/truth")["value"]
 
+    def runs(self) -> list[dict]:
+        return self._call("GET", "/_sim/runs")["value"]
+
     def wait_generated(self, run_id: str, deadline: float) -> dict:
         while True:
             run = self.run(run_id)
@@ -96,6 +100,52 @@ def wait_for_host(health_url: str, deadline: float) -> None:
         time.sleep(0.3)
 
 
+WINDOW_SLACK = dt.timedelta(seconds=5)
+
+
+def _instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class RunReconciler:
+    """One run's truth against the store as it is now. `extra` counts contacts captured from the run's
+    start until the next run began (or now) that no run of this tenant explains; the truth of finished
+    runs is read once."""
+
+    def __init__(self, tenant: TenantControl, run_id: str) -> None:
+        self.tenant, self.run_id = tenant, run_id
+        self._finished: dict[str, set[tuple[str, str]]] = {}
+
+    def window(self, runs: list[dict]) -> tuple[dt.datetime, dt.datetime]:
+        mine = next((r for r in runs if r["id"] == self.run_id), None)
+        if mine is None:
+            raise SimulationError(f"the simulated tenant knows no run {self.run_id}")
+        start = _instant(mine["started"])
+        later = [_instant(r["started"]) for r in runs if _instant(r["started"]) > start]
+        end = min(later) if later and mine.get("done") else dt.datetime.now(dt.UTC) + WINDOW_SLACK
+        return start - WINDOW_SLACK, end
+
+    def explained(self, runs: list[dict]) -> set[tuple[str, str]]:
+        keys: set[tuple[str, str]] = set()
+        for run in runs:
+            if run["id"] == self.run_id:
+                continue
+            known = self._finished.get(run["id"])
+            if known is None:
+                known = {(r["channel"], r["source_id"]) for r in self.tenant.truth(run["id"])}
+                if run.get("done"):
+                    self._finished[run["id"]] = known
+            keys |= known
+        return keys
+
+    def __call__(self, engine) -> Report:
+        runs = self.tenant.runs()
+        window = self.window(runs)
+        return reconcile(
+            self.tenant.truth(self.run_id), engine, window=window, explained=self.explained(runs)
+        )
+
+
 def settle(
     tenant: TenantControl,
     run_id: str,
@@ -104,9 +154,10 @@ def settle(
     poll: float = 1.0,
     settled: Callable[[Report], bool] = lambda report: report.clean,
 ) -> Report:
-    """Reconcile until `settled` (default: nothing missing, doubled or wrong) or the deadline."""
+    """Reconcile until `settled` (default: nothing missing, doubled, extra or wrong) or the deadline."""
+    check = RunReconciler(tenant, run_id)
     while True:
-        report = reconcile(tenant.truth(run_id), engine)
+        report = check(engine)
         if settled(report) or time.monotonic() > deadline:
             return report
         time.sleep(poll)

@@ -53,13 +53,17 @@ class Outcome:
     expect_dead: dict[str, int] = field(default_factory=dict)  # poison that must stay dead-lettered
     seen_dead: dict[str, int] = field(default_factory=dict)  # dead-lettered on the way, since recovered
     leaks: int = 0  # host log lines naming a citizen (drills/privacy.py)
+    extra: int = 0  # contacts in the run's window that no truth row explains
+    # lost, duplicated, extra, wrong as reconciled before any recovery step (catch-up, replay, ensure)
+    before: dict[str, int] = field(default_factory=dict)
+    failed_checks: list[str] = field(default_factory=list)  # a drill's own assertions that did not hold
 
     @property
     def clean(self) -> bool:
         stray = {k: v for k, v in self.dead_lettered.items() if k not in self.expect_dead}
-        return not (self.lost or self.duplicated or self.wrong or self.leaks or stray) and all(
-            self.dead_lettered.get(k, 0) >= v for k, v in self.expect_dead.items()
-        )
+        bad = self.lost or self.duplicated or self.extra or self.wrong or self.leaks or self.failed_checks
+        owed = all(self.dead_lettered.get(k, 0) >= v for k, v in self.expect_dead.items())
+        return not (bad or stray) and owed
 
 
 class Drill:
@@ -104,11 +108,22 @@ class Drill:
                 time.sleep(0.1)
         raise RuntimeError("the host did not start (see host.log)")
 
-    def kill_host(self) -> None:
-        """SIGKILL: no clean shutdown, locks held, transactions cut."""
+    def kill_host(self) -> dict[str, int]:
+        """SIGKILL: no clean shutdown, locks held, transactions cut. Returns the messages the dead host
+        held locked at that moment, per entity (read from the embedded bus's file)."""
         if self.host is not None and self.host.poll() is None:
             self.host.send_signal(signal.SIGKILL)
             self.host.wait(10)
+        return self.locked_messages()
+
+    def locked_messages(self) -> dict[str, int]:
+        import sqlite3
+
+        with sqlite3.connect(self.data_dir / "bus.db", timeout=30) as db:
+            rows = db.execute(
+                "SELECT entity, count(*) FROM message WHERE locked_until > ? GROUP BY entity", (time.time(),)
+            ).fetchall()
+        return dict(rows)
 
     def stop_host(self) -> None:
         if self.host is not None and self.host.poll() is None:
@@ -151,9 +166,9 @@ class Drill:
         return self.control.wait_generated(run_id, time.monotonic() + timeout)
 
     def reconcile(self, run_id: str):
-        from devhost.reconcile import reconcile
+        from devhost.sim_driver import RunReconciler
 
-        return reconcile(self.control.truth(run_id), self.open_services().store.engine)
+        return RunReconciler(self.control, run_id)(self.open_services().store.engine)
 
     def settle(self, run_id: str, timeout: float, poll: float = 1.0):
         deadline = time.monotonic() + timeout
@@ -211,7 +226,20 @@ class Drill:
         self.tenant.stop()
 
 
-def outcome(name: str, report, drill: Drill, **extra) -> Outcome:
+def columns(report) -> dict[str, int]:
+    """lost, duplicated, extra, wrong of a reconciliation."""
+    counts = report.to_json()
+    return {
+        "lost": counts["missing"],
+        "duplicated": counts["duplicated"],
+        "extra": counts["extra"],
+        "wrong": counts["wrong"],
+    }
+
+
+def outcome(name: str, report, drill: Drill, before=None, **extra) -> Outcome:
+    """`report` after recovery; `before` the reconciliation before any recovery step (same when the
+    drill needed none)."""
     counts = report.to_json()
     leaked = drill.log_leaks()
     notes = extra.pop("notes", [])
@@ -226,5 +254,7 @@ def outcome(name: str, report, drill: Drill, **extra) -> Outcome:
         drill.dead_letters(),
         leaks=len(leaked),
         notes=notes,
+        extra=counts["extra"],
+        before=columns(before if before is not None else report),
         **extra,
     )

@@ -4,7 +4,20 @@ as `loket run --tenant graph` would be; a drill kills it with SIGKILL and starts
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+
+STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+
+class StructuredFormatter(logging.Formatter):
+    """The operator's line, then the record's structured fields (`extra=`) as JSON: the drills' privacy
+    check reads those too, since a log shipper (Application Insights) stores them beside the message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = {k: v for k, v in vars(record).items() if k not in STANDARD}
+        return f"{line} {json.dumps(fields, default=str, ensure_ascii=False)}" if fields else line
 
 
 def main() -> None:
@@ -13,7 +26,9 @@ def main() -> None:
     parser.add_argument("--reader", choices=["default", "stuck"], default="default",
                         help="stuck: every letter's reader hangs in C code (the drill and its test)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(StructuredFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     logging.getLogger("alembic").setLevel(logging.WARNING)
     import bootstrap
     from adapters.store.migrate import upgrade

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from devhost.sim_driver import DaySpec
-from drills.harness import FULL, SMALL, Drill, Outcome, Size, outcome
+from drills.harness import FULL, SMALL, Drill, Outcome, Size, columns, outcome
 from drills.scenarios_poison import misconfigured_graph, poison_in_every_channel
 
 SETTLE = 150.0  # bound on waiting: a killed host's locks expire after 60 s (LOCK_DURATION)
@@ -23,22 +23,26 @@ def kill_host_mid_burst(data_dir: Path, size: Size) -> Outcome:
         drill.subscribe()
         run_id = drill.start_day(DaySpec(size.contacts, size.rate, seed=11, image_letters=0))
         time.sleep(size.contacts / size.rate / 3)
-        drill.kill_host()
+        locked = drill.kill_host()
         drill.start_host()
         drill.wait_generated(run_id, 120)
-        report = drill.settle(run_id, 75)  # past the 60 s lock of what the killed host held
-        notes = [f"after restart: {report.to_json()['missing']} missing"]
+        report = before = drill.settle(run_id, 75)  # past the 60 s lock of what the killed host held
+        notes = [f"locked in flight at the kill: {locked}", f"after restart: {columns(report)}"]
         if not report.clean:  # notifications sent while the host was dead: Graph gave up on them
             answer = drill.loket("catch-up")
             notes.append(f"catch-up: {answer}"[:200])
             report = drill.settle(run_id, SETTLE)
-        return outcome(
+        result = outcome(
             "kill -9 mid-burst, restart",
             report,
             drill,
-            recovered="catch-up" if len(notes) > 1 else "restart alone",
+            before=before,
+            recovered="catch-up" if len(notes) > 2 else "restart alone",
             notes=notes,
         )
+        if not sum(locked.values()):  # nothing was held: the drill proved nothing about redelivery
+            result.failed_checks.append("no message was locked in flight when the host was killed")
+        return result
     finally:
         drill.close()
 
@@ -77,8 +81,8 @@ def postgres_down(data_dir: Path, size: Size) -> Outcome:
         time.sleep(size.outage)
         cluster.start()
         drill.wait_generated(run_id, 180)
-        report = drill.settle(run_id, 60)
-        notes, recovered = [f"after the outage: {report.to_json()['missing']} missing"], "retries"
+        report = before = drill.settle(run_id, 60)
+        notes, recovered = [f"after the outage: {columns(report)}"], "retries"
         seen = {}
         if not report.clean:
             seen = drill.dead_letters()
@@ -91,6 +95,7 @@ def postgres_down(data_dir: Path, size: Size) -> Outcome:
             f"PostgreSQL down {size.outage:.0f} s",
             report,
             drill,
+            before=before,
             recovered=recovered,
             notes=notes,
             seen_dead=seen,
@@ -119,8 +124,8 @@ def clock_past_expiry(data_dir: Path, size: Size) -> Outcome:
         threading.Event().wait(2)
         second = drill.start_day(DaySpec(size.contacts // 2, size.rate, seed=16, image_letters=0))
         drill.wait_generated(second, 120)
-        report = drill.settle(second, 60)
-        notes, recovered = [f"right after the jump: {report.to_json()['missing']} missing"], "timers"
+        report = after_jump = drill.settle(second, 60)
+        notes, recovered = [f"right after the jump: {columns(report)}"], "timers"
         if not report.clean:
             drill.loket("subscriptions", "ensure")
             drill.loket("catch-up")
@@ -131,12 +136,16 @@ def clock_past_expiry(data_dir: Path, size: Size) -> Outcome:
             f"subscriptions live after the jump: {len(renewed)}, new: {len(renewed - subscriptions)}"
         )
         before = drill.reconcile(first).to_json()
-        notes.append(f"before the jump: {before['missing']} missing, {before['wrong']} wrong")
-        result = outcome("clock past subscription expiry", report, drill, recovered=recovered, notes=notes)
+        notes.append(f"first run (before the jump): {before['missing']} missing, {before['wrong']} wrong")
+        result = outcome(
+            "clock past subscription expiry", report, drill,
+            before=after_jump, recovered=recovered, notes=notes,
+        )
         result.generated += before["generated"]
         result.lost += before["missing"]
         result.wrong += before["wrong"]
         result.duplicated += before["duplicated"]
+        result.extra += before["extra"]
         return result
     finally:
         drill.close()

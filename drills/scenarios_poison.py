@@ -86,6 +86,7 @@ def misconfigured_graph(data_dir: Path, size: Size) -> Outcome:
         before = drill.dead_letters()
         drill.stop_host()
         drill.start_host()  # corrected configuration
+        stuck = drill.reconcile(run_id)  # before any recovery: the dead-lettered contacts are lost
         replays = [
             _replayed(drill.loket("replay", "dlq", e)) for e in ("mail-notifications", "call-notifications")
         ]
@@ -95,6 +96,7 @@ def misconfigured_graph(data_dir: Path, size: Size) -> Outcome:
             "poison fixed by configuration",
             report,
             drill,
+            before=stuck,
             recovered="config + replay dlq",
             notes=notes,
             seen_dead=before,

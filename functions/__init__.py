@@ -16,6 +16,7 @@ def blueprints(settlement: str | None = None) -> list[func.Blueprint]:
         lookups,
         openapi,
         ops,
+        privacy,
         servicebus_triggers,
         timers,
         ui,
@@ -23,4 +24,4 @@ def blueprints(settlement: str | None = None) -> list[func.Blueprint]:
 
     mode = settlement or os.environ.get("SERVICEBUS_SETTLEMENT", "plain")
     return [health.bp, graph_routes.bp, servicebus_triggers.blueprint(mode), letters.bp, timers.bp,
-            lookups.bp, ops.bp, ui.bp, openapi.bp]
+            lookups.bp, ops.bp, privacy.bp, ui.bp, openapi.bp]

@@ -41,8 +41,8 @@ def require(req: func.HttpRequest, role: str) -> Principal | func.HttpResponse:
     if who is None:
         return unauthorised()
     if not who.has(role):
-        return func.HttpResponse(json.dumps({"error": f"this needs app role {role}"}), status_code=403,
-                                 mimetype="application/json")
+        body = json.dumps({"error": f"this needs app role {role}", "code": "forbidden"})
+        return func.HttpResponse(body, status_code=403, mimetype="application/json")
     return who
 
 
@@ -53,5 +53,5 @@ def caller(req: func.HttpRequest) -> str | None:
 
 
 def unauthorised() -> func.HttpResponse:
-    return func.HttpResponse('{"error": "sign-in required"}', status_code=401, mimetype="application/json",
-                             headers={"WWW-Authenticate": "Bearer"})
+    return func.HttpResponse('{"error": "sign-in required", "code": "sign_in"}', status_code=401,
+                             mimetype="application/json", headers={"WWW-Authenticate": "Bearer"})

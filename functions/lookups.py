@@ -20,6 +20,11 @@ def _json(payload: object, status: int = 200) -> func.HttpResponse:
                              mimetype="application/json")
 
 
+def refused(exc: LookupRefused) -> func.HttpResponse:
+    """400 with the English text and the catalogue code (`error.<code>`) the page shows translated."""
+    return _json({"error": str(exc), "code": exc.code, **exc.values}, 400)
+
+
 @bp.function_name("search_contacts")
 @bp.route(route="contacts/search", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 def search_contacts(req: func.HttpRequest) -> func.HttpResponse:
@@ -31,10 +36,12 @@ def search_contacts(req: func.HttpRequest) -> func.HttpResponse:
         services = get_services()
         result = lookup(services.uow(), actor=who.actor, reason=query.reason, phone=query.phone,
                         email=query.email, name=query.name, now=services.now(),
+                        route="POST /api/contacts/search",
                         can_see=visibility(who, services.policy.restricted_departments))
-    except (ValidationError, LookupRefused) as exc:
-        detail = str(exc) if isinstance(exc, LookupRefused) else "give reason and one of phone, email, name"
-        return _json({"error": detail}, 400)
+    except LookupRefused as exc:
+        return refused(exc)
+    except ValidationError:
+        return _json({"error": "give reason and one of phone, email, name", "code": "one_query"}, 400)
     return _json(result.model_dump(mode="json"))
 
 
@@ -51,10 +58,12 @@ def get_party_timeline(req: func.HttpRequest) -> func.HttpResponse:
         services = get_services()
         view = party_timeline(services.uow(), party_id, actor=who.actor,
                               reason=req.headers.get(REASON_HEADER, ""), now=services.now(),
+                              route="GET /api/parties/{id}/timeline",
                               can_see=visibility(who, services.policy.restricted_departments))
-    except ValueError as exc:  # LookupRefused is a ValueError too
-        detail = str(exc) if isinstance(exc, LookupRefused) else "party id must be a number"
-        return _json({"error": detail}, 400)
+    except LookupRefused as exc:
+        return refused(exc)
+    except ValueError:
+        return _json({"error": "party id must be a number", "code": "bad_party_id"}, 400)
     if view is None:
-        return _json({"error": "no such party"}, 404)
+        return _json({"error": "no such party", "code": "no_such_party"}, 404)
     return _json(view.model_dump(mode="json"))

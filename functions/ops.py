@@ -66,8 +66,8 @@ def ops_replay(req: func.HttpRequest) -> func.HttpResponse:
         deps = services.replay_deps()
         job = create_job(request, who.actor, deps)
     except ValidationError as exc:
-        return _json({"error": "invalid replay request", "fields": [".".join(map(str, e["loc"]))
-                                                                     for e in exc.errors()]}, 400)
+        fields = [".".join(map(str, e["loc"])) for e in exc.errors()]
+        return _json({"error": "invalid replay request", "code": "bad_request", "fields": fields}, 400)
     except InvalidReplay as exc:
         return _json({"error": str(exc)}, 400)
     threading.Thread(target=run_job, args=(job, deps), name=f"replay-{job.id}", daemon=True).start()
@@ -84,5 +84,5 @@ def ops_job(req: func.HttpRequest) -> func.HttpResponse:
         return who
     job = get_services().jobs.get(req.route_params.get("id", ""))
     if job is None:
-        return _json({"error": "no such job"}, 404)
+        return _json({"error": "no such job", "code": "no_such_job"}, 404)
     return _json(job.model_dump(mode="json"))

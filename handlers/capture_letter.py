@@ -142,10 +142,11 @@ def _publish(pdf_name: str, pdf: bytes, sidecar: ScanSidecar | None, deps: Lette
         raise PermanentError("scan is not a PDF", reason="unreadable_pdf")
     extracted = deps.extractor.extract(pdf)
     now = deps.now()
+    arrived = _arrived(deps.blobs, pdf_name)
     event = normalize_letter(
         pdf_digest=pdf_sha256(pdf), text=extracted.text, ocr=extracted.method != "text-layer",
         sidecar=sidecar, tray=tray_from_blob_name(pdf_name), max_chars=deps.max_chars,
-        blob_name=pdf_name, received_at=now, policy=deps.policy, captured_at=now,
+        blob_name=pdf_name, received_at=arrived or now, policy=deps.policy, captured_at=now,
     )
     publish_events(deps.bus, deps.topic, [event])
     log.info("captured post contact %s v%s", event.event_id, event.source.version,
@@ -199,3 +200,9 @@ def _close_failures(deps: LetterCapture, name: str) -> None:
     history = deps.failures.history(letter_id(name))
     if history and history[-1][1] != CAPTURED:
         deps.failures.record(letter_id(name), LETTER_ENTITY, CAPTURED)
+
+
+def _arrived(blobs: ScanBlobs, name: str) -> dt.datetime | None:
+    """The scan's arrival in storage; a storage without the notion (an old adapter) gives None."""
+    arrived = getattr(blobs, "arrived", None)
+    return arrived(name) if arrived is not None else None

@@ -51,7 +51,8 @@ def erase_party(
 ) -> ErasureReport:
     """Delete the party, its identifiers and contacts; tombstones stop replays bringing them back.
 
-    The audit keeps one 'erase' entry with the party id and counts: no personal data.
+    The audit keeps one 'erase' entry with counts, no personal data; every entry about the party then
+    keeps only its hashed id (handlers/audit_chain.py), never erased with the citizen.
     """
     reason = require_reason(reason)
     now = now or utc_now()
@@ -70,6 +71,7 @@ def erase_party(
             now,
             detail=f"{len(event_ids)} contacts, {identifiers} identifiers",
         )
+        uow.privacy.forget_party(party_id)  # from now on the audit names the party only by its hash
         uow.commit()
     log.info("party erased", extra={"party_id": party_id, "contacts": len(event_ids)})
     return ErasureReport(party_id=party_id, contacts=len(event_ids), identifiers=identifiers)
@@ -94,5 +96,9 @@ def apply_retention(uow: UnitOfWork, policy: CapturePolicy, now: dt.datetime | N
         uow.ledger.audit(
             RETENTION_ACTOR, "retention", None, "capture policy retention_days", now, detail=detail
         )
+        if policy.audit_retention_days is not None:
+            removed["audit"] = uow.privacy.audit_prune(
+                now - dt.timedelta(days=policy.audit_retention_days), now, RETENTION_ACTOR
+            )
         uow.commit()
     return removed

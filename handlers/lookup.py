@@ -12,7 +12,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from handlers.crm import utc_now
-from handlers.identity import fold, normalise_email, normalise_phone
+from handlers.identity import fold, name_key, normalise_email, normalise_phone
+from handlers.masking import masked
 from handlers.ports.store import IdentifierType, UnitOfWork
 from schemas.timeline import DepartmentSummary, LookupResult, PartyView, TimelineEntry
 
@@ -23,7 +24,16 @@ MIN_NAME_LENGTH = 2
 
 
 class LookupRefused(ValueError):
-    """The look-up cannot run as asked (no reason given, or nothing to search on)."""
+    """The look-up cannot run as asked (no reason given, or nothing to search on).
+
+    `code` names the message in the catalogue (`schemas/messages.py`, key `error.<code>`), so the page
+    shows it in the reader's language; the English text stays for logs and the CLI.
+    """
+
+    def __init__(self, message: str, code: str = "bad_request", **values: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 def _everyone(departments: Sequence[str]) -> bool:
@@ -36,7 +46,7 @@ everyone = _everyone
 def require_reason(reason: str | None) -> str:
     """Every look-up says why (GDPR accountability); a blank reason is refused."""
     if reason is None or not reason.strip():
-        raise LookupRefused("a look-up needs a reason")
+        raise LookupRefused("a look-up needs a reason", "reason_required")
     return reason.strip()
 
 
@@ -51,6 +61,7 @@ def lookup(
     limit: int = DEFAULT_LIMIT,
     can_see: Visibility = _everyone,
     now: dt.datetime | None = None,
+    route: str = "cli",
 ) -> LookupResult:
     """Parties matching exactly one of phone (any Belgian format), e-mail or name (partial, folded)."""
     reason = require_reason(reason)
@@ -58,14 +69,17 @@ def lookup(
     now = now or utc_now()
     with uow:
         ids = uow.parties.find(kind, value, limit)
-        views = _views(uow, ids, can_see)
-        hidden = {v.party_id for v in views if v.party_id in restricted_only(uow, ids, can_see)}
+        hidden = restricted_only(uow, ids, can_see)
+        visible = [pid for pid in ids if pid not in hidden]  # the answer's shape never counts the hidden
+        views = _views(uow, visible, can_see, full=len(visible) == 1)
         query = kind.value if kind else "name"
+        shown = {v.party_id: _departments_shown(v) for v in views}
         for pid in ids or [None]:
             detail = f"by {query}" + (HIDDEN_DETAIL if pid in hidden else "")
-            uow.ledger.audit(actor, "lookup", pid, reason, now, detail=detail)
+            uow.ledger.audit(actor, "lookup", pid, reason, now, detail=detail, route=route,
+                             shown=shown.get(pid, []) if pid is not None else None)
         uow.commit()
-    return LookupResult(query=query, parties=tuple(v for v in views if v.party_id not in hidden))
+    return LookupResult(query=query, parties=views)
 
 
 def party_timeline(
@@ -76,6 +90,7 @@ def party_timeline(
     reason: str,
     can_see: Visibility = _everyone,
     now: dt.datetime | None = None,
+    route: str = "cli",
 ) -> PartyView | None:
     """One party's view (GET /api/parties/{id}/timeline); None when there is no such party."""
     reason = require_reason(reason)
@@ -84,7 +99,10 @@ def party_timeline(
         hidden = found and party_id in restricted_only(uow, [party_id], can_see)
         view = _views(uow, [party_id], can_see)[0] if found and not hidden else None
         detail = "no such party" if not found else HIDDEN_DETAIL.strip("; ") if hidden else None
-        uow.ledger.audit(actor, "timeline", party_id, reason, now or utc_now(), detail=detail)
+        uow.ledger.audit(
+            actor, "timeline", party_id, reason, now or utc_now(), detail=detail,
+            route=route, shown=_departments_shown(view) if view is not None else None,
+        )
         uow.commit()
     return view
 
@@ -103,23 +121,28 @@ def _query(
 ) -> tuple[IdentifierType | None, str]:
     given = [q for q in (phone, email, name) if q is not None]
     if len(given) != 1:
-        raise LookupRefused("give exactly one of phone, e-mail or name")
+        raise LookupRefused("give exactly one of phone, e-mail or name", "one_query")
     if phone is not None:
         if (e164 := normalise_phone(phone)) is None:
-            raise LookupRefused("not a phone number (Belgian or international format)")
+            raise LookupRefused("not a phone number (Belgian or international format)", "bad_phone")
         return IdentifierType.PHONE, e164
     if email is not None:
         if (address := normalise_email(email)) is None:
-            raise LookupRefused("not an e-mail address")
+            raise LookupRefused("not an e-mail address", "bad_email")
         return IdentifierType.EMAIL, address
     folded = fold(name or "")
-    if len(folded) < MIN_NAME_LENGTH:
-        raise LookupRefused(f"a name search needs at least {MIN_NAME_LENGTH} letters")
+    if len(name_key(folded)) < MIN_NAME_LENGTH:
+        raise LookupRefused(
+            f"a name search needs at least {MIN_NAME_LENGTH} letters", "name_too_short", n=MIN_NAME_LENGTH
+        )
     return None, folded
 
 
-def _views(uow: UnitOfWork, party_ids: list[int], can_see: Visibility) -> tuple[PartyView, ...]:
-    """Each party with identifiers, summary and timeline, read in a few queries for all of them."""
+def _views(
+    uow: UnitOfWork, party_ids: list[int], can_see: Visibility, full: bool = True
+) -> tuple[PartyView, ...]:
+    """Each party read in a few queries for all of them: in full (identifiers, summary, timeline) when
+    `full`, else as a result-list card (masked identifiers, number of contacts, the last one)."""
     parties = uow.parties.get_many(party_ids)
     identifiers = uow.parties.identifiers_many(party_ids)
     timelines = uow.contacts.timelines(party_ids)
@@ -127,16 +150,25 @@ def _views(uow: UnitOfWork, party_ids: list[int], can_see: Visibility) -> tuple[
     for pid in party_ids:
         timeline = [e for e in timelines[pid] if can_see(e.departments)]
         party = parties.get(pid)
+        shown = tuple(identifiers[pid]) if full else tuple(masked(i) for i in identifiers[pid])
         views.append(
             PartyView(
                 party_id=pid,
                 display_name=party.display_name if party else None,
-                identifiers=tuple(identifiers[pid]),
-                helped_before=helped_before(timeline),
-                timeline=tuple(timeline),
+                identifiers=shown,
+                helped_before=helped_before(timeline) if full else (),
+                timeline=tuple(timeline) if full else (),
+                opened=full,
+                contacts=len(timeline),
+                last_contact=timeline[0] if timeline else None,
             )
         )
     return tuple(views)
+
+
+def _departments_shown(view: PartyView) -> list[str]:
+    """What the audit records of a view: the departments whose contacts were shown, never the content."""
+    return sorted({d for entry in view.timeline for d in entry.departments})
 
 
 def helped_before(timeline: Sequence[TimelineEntry]) -> tuple[DepartmentSummary, ...]:

@@ -152,7 +152,8 @@ def _event(
     outbound = recipient is not None
     occurred = (_required(message.sent_date_time, "sentDateTime") if outbound
                 else _required(message.received_date_time, "receivedDateTime"))
-    subject, summary = _stored_text(message, policy.stored_text_for(departments))
+    rule = policy.stored_text_for(_text_departments(message, departments, policy))
+    subject, summary = _stored_text(message, rule)
     return ContactEvent(
         event_id=mail_event_id(imid, recipient),
         channel=Channel.MAIL,
@@ -168,6 +169,17 @@ def _event(
                       mailboxes=(box.address.lower(),), uri=message.web_link or None),
         captured_at=captured_at,
     )
+
+
+def _text_departments(
+    message: GraphMessage, departments: tuple[str, ...], policy: CapturePolicy
+) -> tuple[str, ...]:
+    """The departments whose text rule applies: this event's, and those of every other captured
+    mailbox the message is addressed to. The store merges those copies into one contact and keeps the
+    text of the first, so each copy must already obey the strictest rule of them all."""
+    recipients = (*message.to_recipients, *message.cc_recipients, *message.bcc_recipients)
+    others = {box.department for r in recipients if r.address and (box := policy.mailbox(r.address))}
+    return tuple(sorted(set(departments) | others))
 
 
 def _stored_text(message: GraphMessage, rule: StoredText) -> tuple[str | None, str | None]:

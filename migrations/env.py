@@ -7,6 +7,7 @@ from alembic import context
 from adapters.store import (
     tables_graph,  # noqa: F401 - registers graph_subscriptions
     tables_ops,  # noqa: F401 - registers the bookkeeping tables on Base.metadata
+    tables_privacy,  # noqa: F401 - registers the privacy officer's tables
 )
 from adapters.store.tables import Base
 

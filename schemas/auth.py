@@ -6,6 +6,8 @@ from pydantic import BaseModel, ConfigDict
 
 STAFF_ROLE = "Loket.Staff"
 OPERATOR_ROLE = "Loket.Operator"
+PRIVACY_ROLE = "Loket.Privacy"  # data-protection officer: audit, erasure approval, rectification, restriction
+ROLES = (STAFF_ROLE, OPERATOR_ROLE, PRIVACY_ROLE)
 
 
 class Principal(BaseModel):

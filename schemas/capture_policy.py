@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from errors import ConfigurationError
 
@@ -88,6 +89,32 @@ class CapturePolicy(PolicyModel):
     restricted_departments: dict[str, str] = Field(default_factory=dict)
     stored_text: StoredTextPolicy = StoredTextPolicy()
     retention_days: dict[Literal["mail", "phone", "post"], int] = Field(default_factory=dict)
+    # The zone staff read times in (the page, the CLI); stored times stay UTC. An IANA name.
+    time_zone: str = "Europe/Brussels"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("time_zone: not an IANA time zone name") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    # Days the audit (who looked at whom) is kept; unset = kept for good. Never shorter than a
+    # channel's retention: the city must be able to show who saw any contact it still holds.
+    audit_retention_days: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _audit_outlives_contacts(self) -> CapturePolicy:
+        longest = max(self.retention_days.values(), default=0)
+        if self.audit_retention_days is not None and self.audit_retention_days < longest:
+            raise ValueError(f"audit_retention_days must be at least the longest retention_days ({longest})")
+        return self
 
     def mailbox(self, address_or_user_id: str) -> Mailbox | None:
         """The captured mailbox by address (any case) or Entra object id, else None."""

@@ -31,6 +31,12 @@ class TimelineEntry(ViewModel):
     mailboxes: tuple[str, ...] = ()
     source_system: str
     source_uri: str | None = None
+    # As shown, never stored: the department of the colleague who made a call without a queue (a
+    # call-back), whether the citizen's request in this thread was answered, and where to open it.
+    attributed_department: str | None = None
+    on_behalf_of: str | None = None
+    thread: str | None = None  # "answered" | "open" on a citizen's inbound request; None otherwise
+    source_link: str | None = None
 
 
 class DepartmentSummary(ViewModel):
@@ -58,6 +64,11 @@ class PartyView(ViewModel):
     identifiers: tuple[IdentifierView, ...] = ()
     helped_before: tuple[DepartmentSummary, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
+    # In a result list of several parties: identifiers partly masked, no timeline, only the count and
+    # the last contact (data minimisation). `opened`: shown in full (one match, or opened by id).
+    opened: bool = True
+    contacts: int = 0
+    last_contact: TimelineEntry | None = None
 
 
 class LookupResult(ViewModel):

@@ -1,4 +1,5 @@
-"""Fixtures every test layer shares: the sample policy and the shared Graph conformance corpus."""
+"""Fixtures every test layer shares: the sample policy and the Graph conformance corpus; and the
+LOKET_REQUIRE switch (tests/service_skips.py): a skip for a required service fails the run."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,10 +8,15 @@ from pathlib import Path
 import pytest
 
 from schemas.capture_policy import CapturePolicy, load_policy
-from settings import PROJECT_ROOT, SAMPLE_POLICY
+from settings import SAMPLE_POLICY
+from tests.service_skips import (  # noqa: F401 - hooks: LOKET_REQUIRE and the missing-services summary
+    pytest_configure,
+    pytest_runtest_makereport,
+    pytest_terminal_summary,
+)
 
-CONFORMANCE_DIR = PROJECT_ROOT.parent / "shared" / "conformance" / "graph-docs"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CONFORMANCE_DIR = FIXTURES / "graph-docs"  # provenance and licence: graph-docs/SOURCE.md
 
 
 @pytest.fixture(scope="session")
@@ -20,9 +26,7 @@ def policy() -> CapturePolicy:
 
 @pytest.fixture(scope="session")
 def conformance_dir() -> Path:
-    """Microsoft's documented payloads, read where they lie (`../shared/conformance/graph-docs/`)."""
-    if not CONFORMANCE_DIR.is_dir():
-        pytest.skip(f"the shared conformance corpus is not beside the checkout ({CONFORMANCE_DIR})")
+    """Microsoft's documented payloads (tests/fixtures/graph-docs/, part of the repository)."""
     return CONFORMANCE_DIR
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from azure.core.exceptions import AzureError, ResourceNotFoundError
 from azure.storage.blob import ContainerClient
 
@@ -41,3 +43,13 @@ class AzureScanBlobs:
             return None
         except AzureError as exc:
             raise TransientError("scan storage unreachable") from exc
+
+    def arrived(self, name: str) -> dt.datetime | None:
+        """The blob's creation time (kept when a later upload overwrites it)."""
+        try:
+            created = self._container.get_blob_client(name).get_blob_properties().creation_time
+        except ResourceNotFoundError:
+            return None
+        except AzureError as exc:
+            raise TransientError("scan storage unreachable") from exc
+        return created.astimezone(dt.UTC) if created else None

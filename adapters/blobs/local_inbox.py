@@ -1,6 +1,7 @@
 """ScanBlobs over `<data dir>/post-inbox/`: what the local host's blob trigger watches."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,15 +17,28 @@ class LocalInbox:
         self.root = root.resolve()
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
 
-    def read(self, name: str) -> bytes | None:
-        path = self.root / name
+    def _path(self, name: str) -> Path | None:
+        """The plain file `name` inside the inbox, None when there is none; refused (PermanentError with
+        the reason) when the name or any part of the path is a link, a device or escapes the folder."""
         reason = unsafe_reason(self.root, name)
         if reason == "missing":
             return None
         if reason is not None:
             raise PermanentError("scan refused: it is not a plain file inside the post inbox", reason=reason)
+        return self.root / name
+
+    def read(self, name: str) -> bytes | None:
+        path = self._path(name)
         try:
-            return path.read_bytes()
+            return path.read_bytes() if path is not None else None
+        except FileNotFoundError:
+            return None
+
+    def arrived(self, name: str) -> dt.datetime | None:
+        """The file's modification time: when the scanner (or a copy keeping times) wrote it."""
+        path = self._path(name)
+        try:
+            return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC) if path is not None else None
         except FileNotFoundError:
             return None
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from adapters.store import audit_log
 from adapters.store.sql import insert_ignoring
 from adapters.store.tables_ops import AuditEntry, ErasureTombstone, FailureRecord, SkipRecord
+from handlers.audit_chain import party_ref
 
 
 class SqlLedger:
@@ -48,16 +50,20 @@ class SqlLedger:
         reason: str,
         now: dt.datetime,
         detail: str | None = None,
+        *,
+        route: str | None = None,
+        shown: Sequence[str] | None = None,
     ) -> None:
-        self.session.execute(
-            insert(AuditEntry).values(
-                at=now, actor=actor, action=action, party_id=party_id, reason=reason, detail=detail
-            )
+        """Chain an entry onto the audit (adapters/store/audit_log.py): call it last in a unit of work,
+        it holds the chain's lock until the commit."""
+        audit_log.append(
+            self.session, actor=actor, action=action, party_id=party_id, reason=reason, now=now,
+            detail=detail, route=route, shown=shown,
         )
 
     def audit_entries(self, party_id: int | None = None) -> list[AuditEntry]:
         """For export and tests: the audit trail, oldest first (optionally of one party)."""
-        stmt = select(AuditEntry).order_by(AuditEntry.at, AuditEntry.id)
-        if party_id is not None:
-            stmt = stmt.where(AuditEntry.party_id == party_id)
+        stmt = select(AuditEntry).order_by(AuditEntry.seq)
+        if party_id is not None:  # by its hash: also the entries about a party erased since
+            stmt = stmt.where(AuditEntry.party_ref == party_ref(party_id))
         return list(self.session.scalars(stmt))

@@ -47,16 +47,26 @@ class ReviewPair(Base):
 
 
 class AuditEntry(Base):
-    """Who did what to which party and why; party_id is kept (no FK) after the party is erased."""
+    """Who did what to which party, why, through which route and what they were shown (departments).
+
+    Hash-chained (handlers/audit_chain.py): `seq` orders the chain, `entry_hash` covers every field
+    but the plain `party_id`, which erasure clears; the party stays named by `party_ref`, its hash.
+    """
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
     at: Mapped[dt.datetime] = mapped_column(index=True)
-    actor: Mapped[str] = mapped_column(String(128))
+    actor: Mapped[str] = mapped_column(String(128), index=True)
     action: Mapped[str] = mapped_column(String(32))
     party_id: Mapped[int | None] = mapped_column(index=True)
+    party_ref: Mapped[str | None] = mapped_column(String(64), index=True)
     reason: Mapped[str] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(String(255))
+    route: Mapped[str | None] = mapped_column(String(128))
+    shown: Mapped[str | None] = mapped_column(Text)  # departments whose contacts were shown, never content
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
 
 
 class ErasureTombstone(Base):

@@ -1,4 +1,4 @@
-"""The SQL unit of work: one Session, one transaction, three repositories over it."""
+"""The SQL unit of work: one Session, one transaction, four repositories over it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from adapters.store.contacts import SqlContacts
 from adapters.store.engine import TokenProvider, create_store_engine
 from adapters.store.ledger import SqlLedger
 from adapters.store.parties import SqlParties
+from adapters.store.privacy import SqlPrivacy
 from errors import TransientError
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
         self.contacts = SqlContacts(self.session)
         self.parties = SqlParties(self.session)
         self.ledger = SqlLedger(self.session)
+        self.privacy = SqlPrivacy(self.session)
         return self
 
     def __exit__(

@@ -1,4 +1,7 @@
-"""TextExtractor in Azure: Azure AI Document Intelligence's `prebuilt-read` model (OCR as a service)."""
+"""TextExtractor in Azure: Azure AI Document Intelligence's `prebuilt-read` model (OCR as a service).
+
+Not yet run against the real service: its tests drive it over a fake client shaped like the SDK's
+(tests/unit/test_text_extractor_adapters.py); the error mapping follows the SDK's documentation."""
 
 from __future__ import annotations
 

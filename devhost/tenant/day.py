@@ -28,13 +28,20 @@ class Expect:
     captured: bool = True
     reason: str | None = None  # the skip reason when not captured
     recipient: str | None = None  # outbound mail: the citizen written to
-    citizen: dict | None = None  # {"email": …} | {"phone": …} | None (anonymous / unidentified)
+    # The identifiers the contact reveals, strongest first ({"email": …, "phone": …}); the first is the
+    # one its party must own; more than one says these identifiers belong to one person. None: anonymous.
+    citizen: dict | None = None
     direction: str = "inbound"
     departments: list[str] = field(default_factory=list)
     agent: str | None = None
     outcome: str | None = None
     version: int = 1
     faults: list[str] = field(default_factory=list)
+    # Fields compared only when the truth knows them (None / absent key: not compared).
+    occurred_at: str | None = None  # ISO UTC; compared to the second
+    duration: int | None = None  # calls: whole seconds, end - start
+    mailboxes: list[str] | None = None  # mail: the captured mailboxes it reached (lower-case)
+    texts: dict = field(default_factory=dict)  # {"subject": …, "summary": …} as the policy allows them
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -4,6 +4,7 @@ plain scanner makes them), the post room's sidecar, and the drop into `<data dir
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -131,12 +132,16 @@ def digest(pdf: bytes) -> str:
     return hashlib.sha256(pdf).hexdigest()
 
 
-def drop(inbox: Path, relative: str, data: bytes) -> Path:
-    """Write `relative` under the inbox as `.tmp`, then rename it into place (atomic on one disk)."""
+def drop(inbox: Path, relative: str, data: bytes, arrived: str | None = None) -> Path:
+    """Write `relative` under the inbox as `.tmp`, then rename it into place (atomic on one disk).
+    `arrived` (ISO UTC) becomes the file's modification time, as a scanner stamps the time of the scan."""
     target = inbox / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".tmp")
     temporary.write_bytes(data)
+    if arrived:
+        stamp = dt.datetime.fromisoformat(arrived.replace("Z", "+00:00")).timestamp()
+        os.utime(temporary, (stamp, stamp))
     os.replace(temporary, target)
     return target
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -72,6 +72,14 @@ class City:
     trays: dict[str, str]
     form_sender: str
     colleagues: tuple[Colleague, ...]
+    text_rules: dict = field(default_factory=dict)  # the policy's stored_text: default, per_department
+
+    def text_rule(self, departments: list[str]) -> str:
+        """The strictest of none | subject | preview among the departments (what the policy promises)."""
+        order = ["none", "subject", "preview"]
+        default = self.text_rules.get("default", "preview")
+        per = self.text_rules.get("per_department") or {}
+        return min([per.get(d, default) for d in departments] or [default], key=order.index)
 
     def mailbox(self, department: str) -> dict:
         return next(m for m in self.mailboxes if m["department"] == department)
@@ -127,6 +135,7 @@ def load_city(path: Path = POLICY) -> City:
         trays=dict(raw["scan_trays"]),
         form_sender=forms[0]["address"],
         colleagues=_colleagues(domain),
+        text_rules=dict(raw.get("stored_text") or {}),
     )
 
 

@@ -139,7 +139,9 @@ class DayRunner:
         elif action.kind == "stale":
             await self._stale_notification(args["id"], args["previous"])
         elif action.kind == "letter":
-            await asyncio.to_thread(drop, inbox_path(self.data_dir), args["name"], args["pdf"])
+            await asyncio.to_thread(
+                drop, inbox_path(self.data_dir), args["name"], args["pdf"], args.get("arrived")
+            )
         elif action.kind == "sidecar":
             await asyncio.to_thread(drop_sidecar, inbox_path(self.data_dir), args["name"], args["sidecar"])
         elif action.kind == "fault":

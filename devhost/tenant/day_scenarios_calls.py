@@ -65,8 +65,22 @@ def _contact(
         outcome=outcome,
         version=_version(ctx),
         faults=ctx.faults.kinds,
+        occurred_at=record["startDateTime"],
+        duration=_seconds(record),
+        texts={"subject": None, "summary": None},
     )
     return Plan(expect, _publish(ctx, record))
+
+
+def _instant(text: str) -> dt.datetime:
+    """Graph's 7-digit fractions, read to the microsecond."""
+    head, _, fraction = text.rstrip("Z").partition(".")
+    return dt.datetime.fromisoformat(f"{head}.{(fraction + '000000')[:6]}+00:00")
+
+
+def _seconds(record: dict) -> int:
+    """The call's length in whole seconds (end - start, truncated), from the record as published."""
+    return int((_instant(record["endDateTime"]) - _instant(record["startDateTime"])).total_seconds())
 
 
 def _answering(ctx: Context, queue: dict):

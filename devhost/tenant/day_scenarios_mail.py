@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from devhost.tenant import day_mail
 from devhost.tenant.day import Action, Context, Expect, Plan, scenario
 from devhost.tenant.odata import new_item_id
@@ -28,7 +30,17 @@ def _put(ctx: Context, box: dict, folder: str, message: dict, faulted: bool = Tr
     return actions
 
 
-def _received(ctx: Context, name: str, message: dict, citizen, departments: list[str]) -> Expect:
+def _texts(ctx: Context, message: dict, departments: list[str]) -> dict:
+    """Subject and preview (whitespace collapsed) as far as the policy's text rule allows."""
+    rule = ctx.city.text_rule(departments)
+    subject = message["subject"] if rule != "none" else None
+    summary = re.sub(r"\s+", " ", message["bodyPreview"]).strip() or None if rule == "preview" else None
+    return {"subject": subject, "summary": summary}
+
+
+def _received(
+    ctx: Context, name: str, message: dict, citizen, departments: list[str], boxes: list[dict]
+) -> Expect:
     return Expect(
         "mail",
         name,
@@ -37,6 +49,9 @@ def _received(ctx: Context, name: str, message: dict, citizen, departments: list
         departments=departments,
         outcome="received",
         faults=ctx.faults.kinds,
+        occurred_at=message["receivedDateTime"],
+        mailboxes=sorted(b["address"].lower() for b in boxes),
+        texts=_texts(ctx, message, departments),
     )
 
 
@@ -45,7 +60,8 @@ def inbound(ctx: Context) -> Plan:
     citizen, box = ctx.people.pick(), _box(ctx)
     msg = day_mail.from_citizen(ctx.rng, citizen, box, ctx.now())
     return Plan(
-        _received(ctx, "mail.inbound", msg, citizen, [box["department"]]), _put(ctx, box, "inbox", msg)
+        _received(ctx, "mail.inbound", msg, citizen, [box["department"]], [box]),
+        _put(ctx, box, "inbox", msg),
     )
 
 
@@ -62,9 +78,8 @@ def two_mailboxes(ctx: Context) -> Plan:
         extra_to=[day_mail.address(second["address"], second["department"])],
     )
     actions = _put(ctx, first, "inbox", msg) + _put(ctx, second, "inbox", dict(msg), faulted=False)
-    expect = _received(
-        ctx, "mail.two_mailboxes", msg, citizen, sorted([first["department"], second["department"]])
-    )
+    departments = sorted([first["department"], second["department"]])
+    expect = _received(ctx, "mail.two_mailboxes", msg, citizen, departments, [first, second])
     return Plan(expect, actions)
 
 
@@ -82,6 +97,9 @@ def reply(ctx: Context) -> Plan:
         departments=[box["department"]],
         outcome="sent",
         faults=ctx.faults.kinds,
+        occurred_at=msg["sentDateTime"],
+        mailboxes=[box["address"].lower()],
+        texts=_texts(ctx, msg, [box["department"]]),
     )
     return Plan(expect, _put(ctx, box, "sentitems", msg))
 
@@ -91,7 +109,8 @@ def form(ctx: Context) -> Plan:
     """The website's form (noreply@ with the citizen in Reply-To) into the chosen service's mailbox."""
     citizen, box = ctx.people.pick(), _box(ctx)
     msg = day_mail.form(ctx.rng, citizen, box, ctx.city, ctx.now())
-    return Plan(_received(ctx, "mail.form", msg, citizen, [box["department"]]), _put(ctx, box, "inbox", msg))
+    expect = _received(ctx, "mail.form", msg, citizen, [box["department"]], [box])
+    return Plan(expect, _put(ctx, box, "inbox", msg))
 
 
 @scenario("mail.auto_reply", 3)

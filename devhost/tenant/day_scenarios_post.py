@@ -42,9 +42,10 @@ def _letter(
     text += f"\n\nReferentie: R-{uuid.uuid4().int % 10**8:08d}"  # every scan is its own PDF
     pdf = letters.image_pdf(text) if image else letters.text_pdf(text)
     relative = _name(tray)
-    actions = [Action("letter", {"name": relative, "pdf": pdf})]
+    arrived = iso(ctx.now())  # the scan's file time and the sidecar's received_at
+    actions = [Action("letter", {"name": relative, "pdf": pdf, "arrived": arrived})]
     if side != "none" and citizen is not None:
-        card = letters.sidecar(citizen, tray, iso(ctx.now()))
+        card = letters.sidecar(citizen, tray, arrived)
         actions.append(
             Action(
                 "sidecar",
@@ -55,7 +56,7 @@ def _letter(
     if citizen is None:
         who = None
     elif side != "none" or (email and not image):
-        who = {"email": citizen.email}
+        who = {"email": citizen.email, "phone": citizen.phone}  # the letterhead or sidecar has both
     else:
         who = {"phone": citizen.phone}
     expect = Expect(
@@ -66,8 +67,23 @@ def _letter(
         departments=[department],
         outcome="received" if who else "unidentified",
         version=2 if side != "none" else 1,
+        occurred_at=arrived,
+        texts={} if image else _texts(ctx, text, department),  # OCR may misread a word: not compared
     )
     return Plan(expect, actions)
+
+
+def _texts(ctx: Context, text: str, department: str) -> dict:
+    """The `Betreft:` line and the body between salutation and sign-off, as the policy allows."""
+    rule = ctx.city.text_rule([department])
+    lines = text.splitlines()
+    subject = next(x.split(":", 1)[1].strip() for x in lines if x.startswith("Betreft:"))
+    body = lines[lines.index("Geachte heer, mevrouw,") + 1 : lines.index("Met vriendelijke groeten,")]
+    summary = " ".join(" ".join(body).split())
+    return {
+        "subject": subject if rule != "none" else None,
+        "summary": summary if rule == "preview" else None,
+    }
 
 
 @scenario("post.with_sidecar", 5)

@@ -1,6 +1,7 @@
 """Port: the scanned-post container (the post inbox folder locally, Blob Storage in Azure)."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Protocol
 
@@ -16,3 +17,8 @@ class ScanBlobs(Protocol):
 
     def names(self) -> Iterator[str]:
         """Every blob name in the container (for `loket replay letters`)."""
+
+    def arrived(self, name: str) -> dt.datetime | None:
+        """When the scan landed in storage (the blob's creation time, the file's modification time),
+        or None when unknown: a letter is dated when it arrived, not when Loket processed it."""
+        ...

@@ -1,4 +1,4 @@
-"""The CRM store port: a unit of work holding three small repositories (contacts, parties, ledger).
+"""The CRM store port: a unit of work holding small repositories (contacts, parties, ledger, privacy).
 
 Everything done through one unit of work commits together or not at all (design.md: writes are
 idempotent in one transaction). Implementations: adapters/store (SQLite and PostgreSQL), proven
@@ -16,7 +16,9 @@ from types import TracebackType
 from typing import Protocol
 from uuid import UUID
 
+from handlers.audit_chain import ChainReport
 from schemas.contact_event import ContactEvent
+from schemas.privacy import AuditView, ErasureRequestView
 from schemas.timeline import IdentifierView, ReviewPairView, TimelineEntry
 
 
@@ -149,7 +151,66 @@ class Ledger(Protocol):
         reason: str,
         now: dt.datetime,
         detail: str | None = None,
+        *,
+        route: str | None = None,
+        shown: Sequence[str] | None = None,
+    ) -> None:
+        """Chain an entry onto the tamper-evident audit; call it last in the unit of work (it holds the
+        chain's lock until commit). `route`: how the actor came (`cli`, `POST /api/contacts/search`);
+        `shown`: the departments whose contacts they saw, never the content."""
+
+
+class Privacy(Protocol):
+    """The data-protection officer's side: the audit read and checked, erasure requests, rules."""
+
+    def audit_query(
+        self,
+        *,
+        party: int | None = None,
+        actor: str | None = None,
+        since: dt.datetime | None = None,
+        limit: int = 500,
+    ) -> list[AuditView]:
+        """Entries about a party (by its hash, so also after erasure), by an actor, since an instant."""
+
+    def audit_verify(self) -> ChainReport: ...
+
+    def audit_prune(self, before: dt.datetime, now: dt.datetime, actor: str) -> int:
+        """Remove entries recorded before `before`, keeping the rest verifiable; how many went."""
+
+    def forget_party(self, party_id: int) -> None:
+        """After erasure the audit and the erasure requests name the party only by its hash."""
+
+    def add_erasure_request(
+        self, party_id: int, reason: str, actor: str, now: dt.datetime
+    ) -> ErasureRequestView: ...
+
+    def erasure_request(self, request_id: int, *, lock: bool = False) -> ErasureRequestView | None: ...
+
+    def erasure_requests(self, status: str | None = None) -> list[ErasureRequestView]: ...
+
+    def decide_erasure(
+        self, request_id: int, status: str, actor: str, now: dt.datetime, detail: str | None = None
     ) -> None: ...
+
+    def add_rectification(self, rule_hash: str, kind: str, now: dt.datetime) -> None: ...
+
+    def rectified(self, rule_hashes: Iterable[str]) -> set[str]:
+        """Which of these rectification rule hashes exist."""
+
+    def add_suppressions(
+        self, identifier_hashes: Iterable[str], ref: str | None, now: dt.datetime
+    ) -> None: ...
+
+    def suppressed(self, identifier_hashes: Iterable[str]) -> set[str]:
+        """Which of these identifier hashes are suppressed."""
+
+    def restrict(self, party_id: int, reason: str, now: dt.datetime) -> None: ...
+
+    def lift_restriction(self, party_id: int) -> bool: ...
+
+    def restricted(self, party_ids: Sequence[int]) -> set[int]:
+        """Which of these parties are restricted (shown only to the privacy role)."""
 
 
 class UnitOfWork(Protocol):
@@ -158,6 +219,7 @@ class UnitOfWork(Protocol):
     contacts: Contacts
     parties: Parties
     ledger: Ledger
+    privacy: Privacy
 
     def __enter__(self) -> UnitOfWork: ...
 

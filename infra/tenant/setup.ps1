@@ -22,7 +22,7 @@
 
 .EXAMPLE
   ./infra/tenant/setup.ps1 -Mailboxes info@stad.example,burgerzaken@stad.example `
-      -OutOfScopeMailbox jan.peeters@stad.example -StaffGroupId <id> -OperatorGroupId <id>
+      -OutOfScopeMailbox jan.peeters@stad.example -StaffGroupId <id> -OperatorGroupId <id> -PrivacyGroupId <id>
 #>
 [CmdletBinding()]
 param(
@@ -34,6 +34,7 @@ param(
     [string] $AccessPolicyGroup = '',
     [string] $StaffGroupId = '',
     [string] $OperatorGroupId = '',
+    [string] $PrivacyGroupId = '',
     [switch] $IncludeUserRead,
     [int] $CertificateMonths = 12
 )
@@ -164,12 +165,14 @@ $roles = @(
     @{ Id = '8d3f6a2e-4b1c-4f7a-9e2d-1a5b7c9d0e11'; Value = 'Loket.Staff'; DisplayName = 'Loket staff'
        Description = 'Look up a party''s contacts (every look-up is audited)'; AllowedMemberTypes = @('User'); IsEnabled = $true },
     @{ Id = '9e4a7b3f-5c2d-4a8b-8f3e-2b6c8d0e1f22'; Value = 'Loket.Operator'; DisplayName = 'Loket operator'
-       Description = 'Queues, replay and jobs'; AllowedMemberTypes = @('User', 'Application'); IsEnabled = $true }
+       Description = 'Queues, replay and jobs'; AllowedMemberTypes = @('User', 'Application'); IsEnabled = $true },
+    @{ Id = 'a7c5e9b1-6d3f-4b2a-9c8e-3d5f7a9b1c33'; Value = 'Loket.Privacy'; DisplayName = 'Loket privacy officer'
+       Description = 'Read the audit, approve erasures, rectify, restrict and suppress'; AllowedMemberTypes = @('User'); IsEnabled = $true }
 )
 Update-MgApplication -ApplicationId $api.App.Id -AppRoles $roles -IdentifierUris @("api://$($api.App.AppId)") `
     -Api @{ RequestedAccessTokenVersion = 2 }
 Update-MgServicePrincipal -ServicePrincipalId $api.Sp.Id -AppRoleAssignmentRequired:$true
-foreach ($pair in @(@($StaffGroupId, $roles[0].Id), @($OperatorGroupId, $roles[1].Id))) {
+foreach ($pair in @(@($StaffGroupId, $roles[0].Id), @($OperatorGroupId, $roles[1].Id), @($PrivacyGroupId, $roles[2].Id))) {
     if ($pair[0] -and -not (Get-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $api.Sp.Id |
             Where-Object { $_.PrincipalId -eq $pair[0] -and $_.AppRoleId -eq $pair[1] })) {
         New-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $api.Sp.Id -PrincipalId $pair[0] `

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.text_extraction.tesseract_ocr import tesseract_available
 from devhost.sim_driver import DaySpec, TenantControl, simulate_day, tenant_root
 from devhost.tenant.faults import KINDS
 from drills.privacy import citizen_values, leaks, phone_forms
@@ -45,7 +46,7 @@ def logged_day(tmp_path: Path) -> Iterator[tuple[list[str], list[dict], object]]
         with hosted_loket(tmp_path, api_key="privacy-key", call_settle_seconds=1,
                           max_concurrent_calls=8) as running:
             services = running.services
-            day = DaySpec(120, 0, KINDS, 0.25, seed=10, image_letters=1)
+            day = DaySpec(120, 0, KINDS, 0.25, seed=10, image_letters=1 if tesseract_available() else 0)
             run_id, report = simulate_day(services, day, 150)
             control = TenantControl(tenant_root(services.settings.graph_base_url))
             truth = control.truth(run_id)

@@ -122,7 +122,11 @@ def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_p
     timeline = page.locator(".party table").nth(1)
     expect(timeline).to_contain_text("Burgerzaken")
     expect(timeline).to_contain_text("Agent els")
-    expect(timeline).to_contain_text("answered")
+    expect(timeline).to_contain_text("beantwoord")  # outcome, channel, direction: Dutch from the catalogue
+    expect(timeline).to_contain_text("telefoon")
+    expect(timeline).to_contain_text("binnenkomend")
+    expect(page.locator("#zone")).to_have_text("Tijden in Europe/Brussels")
+    expect(timeline).to_contain_text("2/11/2026, 10:00")  # 09:00 UTC shown in Brussels time (CET)
     expect(timeline.get_by_text(EVIL, exact=True)).to_have_count(1)  # shown as text, never run
     assert page.evaluate("window.pwned") is None
     assert page.locator("#results script, #results img").count() == 0
@@ -135,12 +139,22 @@ def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_p
     expect(dead).to_have_count(1)
     expect(dead).to_contain_text("contact-events/crm")
     expect(dead).to_contain_text("UnsupportedContact")
-    expect(page.locator("#queues")).to_contain_text("UnsupportedContact ×1")
+    expect(page.locator("#queues")).to_contain_text("UnsupportedContact ×1")  # a code it does not know: as is
+    expect(page.locator("#queues")).to_contain_text("let op (mislukte berichten)")
+    expect(page.locator("#ops h2").nth(1)).to_have_text("Mislukte berichten")
     page.screenshot(path=str(_screenshot_path(tmp_path, "ops")), full_page=True)
 
-    dead.get_by_role("button").click()
+    dead.get_by_role("button").click()  # replay asks for confirmation and a reason first
+    dialog = page.locator("#replay-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("contact-events/crm")
+    page.click("#replay-go")  # no reason given: nothing happens yet
+    expect(dialog).to_be_visible()
+    page.fill("#replay-reason", "fix deployed")
+    page.press("#replay-reason", "Enter")
     expect(page.locator("#job-status")).to_contain_text("Klaar: 1", timeout=30_000)
-    expect(page.locator("#dead-letters")).to_contain_text("Geen dode brieven")
+    expect(page.locator("#dead-letters")).to_contain_text("Geen mislukte berichten")
+    assert any(e.reason == "fix deployed" for e in audit_entries(services))
 
     page.focus("#tab-ops")
     page.keyboard.press("ArrowLeft")
@@ -161,6 +175,17 @@ def test_the_page_speaks_english_on_request_and_asks_for_a_key(host, page):
     page.fill("#reason", "desk")
     page.click("#search")
     playwright.expect(look).to_contain_text("API key or token")
+
+
+def audit_entries(services):
+    from sqlalchemy import select
+
+    from adapters.store.tables_ops import AuditEntry
+
+    with services.uow() as uow:
+        rows = uow.session.scalars(select(AuditEntry)).all()
+        uow.session.expunge_all()
+    return rows
 
 
 def eventually(check, within: float = 60.0):

@@ -45,6 +45,21 @@ def test_a_scanned_letter_is_published_and_its_later_sidecar_republishes_it_as_v
     assert second.citizen.email == "an.smets@example.be"
 
 
+def test_a_letter_without_sidecar_is_dated_when_its_scan_arrived_not_when_it_was_processed(services):
+    import os
+
+    capture = built_functions()["capture_letter"].get_user_function()
+    pdf = text_layer_pdf(LETTER)
+    inbox = services.settings.data_dir / "post-inbox" / "onthaal"
+    inbox.mkdir(parents=True)
+    (inbox / "late.pdf").write_bytes(pdf)
+    scanned = dt.datetime(2026, 11, 20, 8, 30, 15, tzinfo=dt.UTC)  # a week before it is processed
+    os.utime(inbox / "late.pdf", (scanned.timestamp(), scanned.timestamp()))
+    capture(blob("onthaal/late.pdf", pdf))
+    [event] = published(services)
+    assert event.occurred_at == scanned and event.captured_at > scanned
+
+
 def test_an_unreadable_scan_is_logged_for_triage_and_nothing_is_published(services):
     built_functions()["capture_letter"].get_user_function()(blob("onthaal/kapot.pdf", b"%PDF-1.4 garbage"))
     assert published(services) == []

@@ -14,6 +14,8 @@ LOCAL_ONLY = {
     "connects with ServiceBusConnection__fullyQualifiedNamespace and its identity",
     "ScanStorage": "the Azurite connection string; Azure uses ScanStorage__blobServiceUri and the identity",
     "LOKET_API_KEY": "the local stand-in for sign-in; in Azure callers bring an Entra token with an app role",
+    "ERASURE_SINGLE_PERSON": "one person may request and approve an erasure: for local use only; in Azure "
+    "erasure always needs a second person with Loket.Privacy (and Loket refuses it with Service Bus)",
 }
 
 # Set in Azure for the Functions host or azure-identity, not read by settings.py.

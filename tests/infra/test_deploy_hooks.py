@@ -75,17 +75,22 @@ def test_the_principal_statement_creates_the_role_by_object_id_once():
 def test_the_grants_let_the_app_role_read_and_write_tables_but_not_change_the_schema():
     psycopg = pytest.importorskip("psycopg")
     hook = load("pg_setup")
-    admin = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+    from sqlalchemy.engine import make_url
+
+    from tests.contract.store_backends import PG_ADMIN_URL  # LOKET_TEST_POSTGRES_URL, as the store tests
+
+    url = make_url(PG_ADMIN_URL)
+    admin = f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
     role, schema_table = f"loket_app_{uuid.uuid4().hex[:8]}", f"grant_probe_{uuid.uuid4().hex[:8]}"
     try:
         conn = psycopg.connect(admin, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is down: {exc}")
+        pytest.skip(f"PostgreSQL at {url.host}:{url.port} is down: {type(exc).__name__}")
     with conn:
         conn.execute(f'CREATE ROLE "{role}" LOGIN')
         try:
             conn.execute(f"CREATE TABLE {schema_table} (id serial PRIMARY KEY)")
-            hook.run(admin, hook.grant_statements(role, "test"))
+            hook.run(admin, hook.grant_statements(role, url.database))
             conn.execute(f"CREATE TABLE {schema_table}_later (id int)")  # made by a later migration
             rights = conn.execute(
                 "SELECT has_table_privilege(%(r)s, %(t)s, 'INSERT'),"

@@ -87,6 +87,25 @@ def test_lookup_by_name_prints_tables_for_people(app, seeded):
     assert "Helped before" in result.stdout and "Burgerzaken" in result.stdout
 
 
+def test_lookup_shows_times_in_the_policys_zone_and_names_it(app, seeded):
+    result = run(app, "lookup", "--name", "dewaele", "--reason", "letter follow-up")
+    assert "Europe/Brussels" in result.stdout
+    assert "2026-11-02 10:00" in result.stdout and "09:00" not in result.stdout  # T0 is 09:00 UTC (CET)
+
+
+def test_lookup_of_namesakes_lists_them_masked_and_party_opens_one_in_full(app, seeded):
+    record_contact(event("d", who=citizen(name="Jan", email="jan@telenet.be", phone=None)), seeded.uow())
+    listed = run(app, "lookup", "--name", "jan", "--reason", "desk", "--json")
+    parties = json.loads(listed.stdout)["parties"]
+    assert len(parties) == 2 and not any(p["opened"] for p in parties)
+    assert "jan@example.be" not in listed.stdout and "j•••@example.be" in listed.stdout
+    table = run(app, "lookup", "--name", "jan", "--reason", "desk")
+    assert "--party" in table.stdout
+    first = next(p for p in parties if p["identifiers"][0]["value"] == "j•••@example.be")
+    opened = run(app, "lookup", "--party", str(first["party_id"]), "--reason", "desk", "--json")
+    assert opened.exit_code == 0 and "jan@example.be" in opened.stdout
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -127,18 +146,23 @@ def test_export_prints_everything_held_and_erase_removes_it_for_good(app, seeded
     out = tmp_path / "export.json"
     assert run(app, "export", pid, "--out", str(out)).exit_code == 0
     assert [i["value"] for i in json.loads(out.read_text())["identifiers"]] == ["+32475999999"]
-    erased = run(app, "erase", pid, "--yes", "--json")
+    requested = run(app, "erase", pid, "--json", "--as", "clerk@stad.example")
+    assert requested.exit_code == 0 and json.loads(requested.stdout)["status"] == "pending"
+    request_id = str(json.loads(requested.stdout)["id"])
+    erased = run(app, "erase", "--approve", request_id, "--yes", "--json", "--as", "dpo@stad.example")
     assert erased.exit_code == 0 and json.loads(erased.stdout)["identifiers"] == 1
     again = run(app, "lookup", "--name", "dewaele", "--reason", "r", "--json")
     assert json.loads(again.stdout)["parties"] == []
     assert run(app, "export", pid).exit_code == 1
 
 
-def test_erase_asks_first_and_a_no_keeps_the_party(app, seeded):
+def test_erase_approval_asks_first_and_a_no_keeps_the_party(app, seeded):
     (party,) = json.loads(run(app, "lookup", "--name", "dewaele", "--reason", "r", "--json").stdout)[
         "parties"
     ]
-    assert run(app, "erase", str(party["party_id"]), stdin="n\n").exit_code == 1
+    requested = run(app, "erase", str(party["party_id"]), "--json", "--as", "clerk@stad.example")
+    request_id = str(json.loads(requested.stdout)["id"])
+    assert run(app, "erase", "--approve", request_id, "--as", "dpo@stad.example", stdin="n\n").exit_code == 1
     with seeded.uow() as uow:
         assert uow.parties.get(party["party_id"]) is not None
         assert not [e for e in uow.ledger.audit_entries() if e.action == "erase"]

@@ -1,7 +1,7 @@
 """Microsoft's documented mail, notification, lifecycle, validation and delta payloads, as MANIFEST.md says.
 
 Each file becomes the right event, a stated skip, or a clear error (never a traceback). The facts
-asserted below are copied from `../shared/conformance/graph-docs/MANIFEST.md`, file by file.
+asserted below are copied from `tests/fixtures/graph-docs/MANIFEST.md`, file by file.
 """
 from __future__ import annotations
 

@@ -271,6 +271,16 @@ def test_a_restricted_department_keeps_the_subject_only(policy):
     assert event.subject is not None and event.summary is None
 
 
+def test_a_mail_also_addressed_to_a_restricted_mailbox_keeps_the_subject_only_in_every_copy(policy):
+    """The store merges both mailboxes' copies into one contact and keeps the first copy's text: the
+    Burgerzaken copy must not carry a preview the Sociale dienst rule forbids."""
+    message = inbound_raw()
+    message["ccRecipients"] = [address("Sociale dienst", "socialedienst@stad.example")]
+    [event] = run(message, policy)
+    assert event.departments == ("Burgerzaken",)
+    assert event.subject is not None and event.summary is None
+
+
 def test_stored_text_none_keeps_neither_subject_nor_summary(policy):
     silent = policy.model_copy(update={"stored_text": StoredTextPolicy(default=StoredText.NONE)})
     [event] = run(inbound_raw(), silent)

@@ -174,7 +174,7 @@ def test_a_contact_where_a_skip_was_expected_is_wrong_not_skipped(store) -> None
 def test_the_json_has_design_md_shape_top_level_integers_then_the_breakdowns(store) -> None:
     record_contact(call("c-1"), store.uow())
     result = reconcile([truth_call("c-1")], store.engine).to_json()
-    head = ["generated", "captured", "skipped", "missing", "duplicated", "wrong"]
-    assert list(result)[:8] == [*head, "by_channel", "skip_reasons"]
+    head = ["generated", "captured", "skipped", "missing", "duplicated", "extra", "wrong"]
+    assert list(result)[:9] == [*head, "by_channel", "skip_reasons"]
     assert all(type(result[k]) is int for k in head)
-    assert list(result["by_channel"]["phone"]) == head
+    assert list(result["by_channel"]["phone"]) == [*head, "skip_reasons"]
