@@ -27,13 +27,14 @@ from schemas.capture_policy import CapturePolicy, load_policy
 from settings import Settings
 from wiring.graph import GraphWiring
 from wiring.ops import OpsWiring
+from wiring.privacy import PrivacyWiring
 
 log = logging.getLogger(__name__)
 _GRAPH_WORK = threading.RLock()
 
 
 @dataclass
-class Services(GraphWiring, OpsWiring):
+class Services(GraphWiring, OpsWiring, PrivacyWiring):
     """Everything the functions need, built from settings; adapters are created when first used."""
 
     settings: Settings
@@ -51,7 +52,10 @@ class Services(GraphWiring, OpsWiring):
         from adapters.store.uow import SqlStore
 
         url = self.settings.database_url
-        return SqlStore.from_url(url, token_provider=token_provider_for(url))
+        return SqlStore.from_url(
+            url, token_provider=token_provider_for(url),
+            pool_size=self.settings.crm_pool_size, max_overflow=self.settings.crm_max_overflow,
+        )
 
     def uow(self) -> Any:
         return self.store.uow()
@@ -114,6 +118,8 @@ class Services(GraphWiring, OpsWiring):
             bus=self.bus,
             topic=self.settings.contact_events_topic,
             now=self.now,
+            suppressed=self.suppressed_keys,
+            record_skip=self.record_skip,
             failures=self.failure_log,
             max_pdf_bytes=self.settings.letter_pdf_max_bytes,
             max_chars=self.settings.letter_text_max_chars,

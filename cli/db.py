@@ -10,7 +10,7 @@ import typer
 from cli.output import emit_json, fail
 from settings import Settings
 
-app = typer.Typer(help="The CRM store's schema.", no_args_is_help=True)
+app = typer.Typer(help="The CRM store's schema, and the check after a restore.", no_args_is_help=True)
 
 
 def actor(given: str | None) -> str:
@@ -63,6 +63,28 @@ def upgrade(
         emit_json({"backend": settings.store_backend, "revision": reached})
     else:
         typer.echo(f"CRM store ({settings.store_backend}) at schema {reached}")
+
+
+@app.command("restore-check")
+def restore_check(
+    as_user: str | None = typer.Option(None, "--as", help="Audit name (default: the OS user)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+) -> None:
+    """After a database restore, before capture resumes: re-apply the erasures, rectifications,
+    suppressions and restrictions kept outside the database (the privacy log beside the archive)."""
+    import bootstrap
+
+    open_store().dispose()  # refuses unless the schema is current: `loket db upgrade` first
+    services = bootstrap.build()
+    try:
+        report = services.restore_check(actor(as_user))
+    finally:
+        services.close()
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.to_json().items())
+        typer.echo(f"restore check: {counts}")
 
 
 def _ensure_sqlite_dir(url: str) -> None:

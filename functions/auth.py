@@ -1,7 +1,8 @@
 """Who is calling: authorisation in code, the same on every hosting plan (design.md, HTTP).
 
-An Entra ID bearer token with app role `Loket.Staff` (look-ups) or `Loket.Operator` (ops, replay);
-locally the header `x-functions-key: $LOKET_API_KEY` stands in for both roles.
+An Entra ID bearer token with app role `Loket.Staff` (look-ups), `Loket.Operator` (ops, replay) or
+`Loket.Privacy` (audit, erasure approval, rectification, restriction);
+locally the header `x-functions-key: $LOKET_API_KEY` stands in for every role.
 """
 import hmac
 import json

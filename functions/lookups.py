@@ -8,7 +8,7 @@ from bootstrap import get_services
 from functions.auth import require
 from handlers.auth import visibility
 from handlers.lookup import LookupRefused, lookup, party_timeline
-from schemas.auth import STAFF_ROLE
+from schemas.auth import PRIVACY_ROLE, STAFF_ROLE
 from schemas.search_request import SearchRequest
 
 bp = func.Blueprint()
@@ -36,7 +36,7 @@ def search_contacts(req: func.HttpRequest) -> func.HttpResponse:
         services = get_services()
         result = lookup(services.uow(), actor=who.actor, reason=query.reason, phone=query.phone,
                         email=query.email, name=query.name, now=services.now(),
-                        route="POST /api/contacts/search",
+                        route="POST /api/contacts/search", sees_restricted=who.has(PRIVACY_ROLE),
                         can_see=visibility(who, services.policy.restricted_departments))
     except LookupRefused as exc:
         return refused(exc)
@@ -58,7 +58,7 @@ def get_party_timeline(req: func.HttpRequest) -> func.HttpResponse:
         services = get_services()
         view = party_timeline(services.uow(), party_id, actor=who.actor,
                               reason=req.headers.get(REASON_HEADER, ""), now=services.now(),
-                              route="GET /api/parties/{id}/timeline",
+                              route="GET /api/parties/{id}/timeline", sees_restricted=who.has(PRIVACY_ROLE),
                               can_see=visibility(who, services.policy.restricted_departments))
     except LookupRefused as exc:
         return refused(exc)

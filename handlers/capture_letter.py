@@ -21,6 +21,8 @@ from handlers.ports.blobs import ScanBlobs
 from handlers.ports.bus import MessageBus
 from handlers.ports.text_extraction import TextExtractor
 from handlers.publishing import publish_events
+from handlers.skips import Skip
+from handlers.suppression import SuppressedKeys, drop_suppressed, nobody_suppressed
 from schemas.capture_policy import CapturePolicy
 from schemas.contact_event import ContactEvent
 from schemas.scan_sidecar import BAD_SIDECAR, ScanSidecar, parse_sidecar
@@ -55,6 +57,8 @@ class LetterCapture:
     bus: MessageBus
     topic: str
     now: Callable[[], dt.datetime]
+    suppressed: SuppressedKeys = nobody_suppressed  # citizens who objected: their letters are skipped
+    record_skip: Callable[[Skip], object] = lambda skip: None
     failures: LetterFailures | None = None
     max_pdf_bytes: int = PDF_MAX_BYTES
     max_chars: int = TEXT_MAX_CHARS
@@ -135,7 +139,9 @@ def _sidecar(sidecar_name: str, raw: bytes, deps: LetterCapture) -> ScanSidecar 
     return sidecar
 
 
-def _publish(pdf_name: str, pdf: bytes, sidecar: ScanSidecar | None, deps: LetterCapture) -> ContactEvent:
+def _publish(
+    pdf_name: str, pdf: bytes, sidecar: ScanSidecar | None, deps: LetterCapture
+) -> ContactEvent | None:
     if len(pdf) > deps.max_pdf_bytes:
         raise PermanentError("scan larger than LETTER_PDF_MAX_BYTES", reason=TOO_LARGE)
     if not pdf.startswith(b"%PDF"):
@@ -148,6 +154,8 @@ def _publish(pdf_name: str, pdf: bytes, sidecar: ScanSidecar | None, deps: Lette
         sidecar=sidecar, tray=tray_from_blob_name(pdf_name), max_chars=deps.max_chars,
         blob_name=pdf_name, received_at=arrived or now, policy=deps.policy, captured_at=now,
     )
+    if not drop_suppressed([event], deps.suppressed, deps.record_skip):
+        return None
     publish_events(deps.bus, deps.topic, [event])
     log.info("captured post contact %s v%s", event.event_id, event.source.version,
              extra={"event_id": str(event.event_id), "channel": "post"})

@@ -19,7 +19,7 @@ from schemas.timeline import DepartmentSummary, LookupResult, PartyView, Timelin
 
 Visibility = Callable[[Sequence[str]], bool]
 DEFAULT_LIMIT = 20
-HIDDEN_DETAIL = "; not shown: restricted department"  # in the audit only, never in the answer
+HIDDEN_DETAIL = "; restricted, not shown"  # in the audit only, never in the answer
 MIN_NAME_LENGTH = 2
 
 
@@ -62,6 +62,7 @@ def lookup(
     can_see: Visibility = _everyone,
     now: dt.datetime | None = None,
     route: str = "cli",
+    sees_restricted: bool = False,
 ) -> LookupResult:
     """Parties matching exactly one of phone (any Belgian format), e-mail or name (partial, folded)."""
     reason = require_reason(reason)
@@ -69,14 +70,16 @@ def lookup(
     now = now or utc_now()
     with uow:
         ids = uow.parties.find(kind, value, limit)
-        hidden = restricted_only(uow, ids, can_see)
-        visible = [pid for pid in ids if pid not in hidden]  # the answer's shape never counts the hidden
+        # Restricted by the privacy officer (Art. 18), or a restricted department's client only:
+        # for this caller they do not exist, and the answer's shape never counts them.
+        hidden = _restricted(uow, ids, sees_restricted) | restricted_only(uow, ids, can_see)
+        visible = [i for i in ids if i not in hidden]
         views = _views(uow, visible, can_see, full=len(visible) == 1)
         query = kind.value if kind else "name"
         shown = {v.party_id: _departments_shown(v) for v in views}
         for pid in ids or [None]:
-            detail = f"by {query}" + (HIDDEN_DETAIL if pid in hidden else "")
-            uow.ledger.audit(actor, "lookup", pid, reason, now, detail=detail, route=route,
+            note = HIDDEN_DETAIL if pid in hidden else ""
+            uow.ledger.audit(actor, "lookup", pid, reason, now, detail=f"by {query}{note}", route=route,
                              shown=shown.get(pid, []) if pid is not None else None)
         uow.commit()
     return LookupResult(query=query, parties=views)
@@ -91,14 +94,16 @@ def party_timeline(
     can_see: Visibility = _everyone,
     now: dt.datetime | None = None,
     route: str = "cli",
+    sees_restricted: bool = False,
 ) -> PartyView | None:
     """One party's view (GET /api/parties/{id}/timeline); None when there is no such party."""
     reason = require_reason(reason)
     with uow:
         found = uow.parties.get(party_id) is not None
-        hidden = found and party_id in restricted_only(uow, [party_id], can_see)
+        hidden = found and bool(_restricted(uow, [party_id], sees_restricted)
+                                | restricted_only(uow, [party_id], can_see))
         view = _views(uow, [party_id], can_see)[0] if found and not hidden else None
-        detail = "no such party" if not found else HIDDEN_DETAIL.strip("; ") if hidden else None
+        detail = HIDDEN_DETAIL.strip("; ") if hidden else None if found else "no such party"
         uow.ledger.audit(
             actor, "timeline", party_id, reason, now or utc_now(), detail=detail,
             route=route, shown=_departments_shown(view) if view is not None else None,
@@ -166,9 +171,16 @@ def _views(
     return tuple(views)
 
 
+def _restricted(uow: UnitOfWork, party_ids: list[int], sees_restricted: bool) -> set[int]:
+    """Restricted parties (Art. 18) are shown only to the privacy role: for anyone else, not found."""
+    return set() if sees_restricted or not party_ids else uow.privacy.restricted(party_ids)
+
+
 def _departments_shown(view: PartyView) -> list[str]:
-    """What the audit records of a view: the departments whose contacts were shown, never the content."""
-    return sorted({d for entry in view.timeline for d in entry.departments})
+    """What the audit records of a view: the departments whose contacts were shown, never the content
+    (a result-list card shows only its last contact)."""
+    entries = [*view.timeline, *([view.last_contact] if view.last_contact else [])]
+    return sorted({d for entry in entries for d in entry.departments})
 
 
 def helped_before(timeline: Sequence[TimelineEntry]) -> tuple[DepartmentSummary, ...]:

@@ -22,6 +22,7 @@ class SkipReason(StrEnum):
     QUEUE_NOT_IN_POLICY = "queue_not_in_policy"
     UNSUPPORTED_RESOURCE = "unsupported_resource"
     MEETING_MESSAGE = "meeting_message"
+    SUPPRESSED = "suppressed"  # the citizen objected (Art. 21): `loket privacy suppress`
 
 
 @dataclass(frozen=True)

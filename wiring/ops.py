@@ -72,6 +72,7 @@ class OpsWiring:
             actor=actor,
             reason=reason,
             now=self.now(),
+            privacy_log=self.privacy_log,
         )
 
     def purge_expired(self) -> Any:

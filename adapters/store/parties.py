@@ -80,6 +80,25 @@ class SqlParties:
             .values(display_name=display_name, name_folded=name_key(display_name), updated_at=now)
         )
 
+    def rename(self, party_id: int, display_name: str | None, now: dt.datetime) -> None:
+        self.session.execute(
+            update(Party)
+            .where(Party.id == party_id)
+            .values(
+                display_name=display_name, name_folded=name_key(display_name or "") or None, updated_at=now
+            )
+        )
+
+    def remove_identifier(self, party_id: int, identifier: Identifier) -> bool:
+        gone = self.session.execute(
+            delete(PartyIdentifier).where(
+                PartyIdentifier.party_id == party_id,
+                PartyIdentifier.type == identifier.type.value,
+                PartyIdentifier.value == identifier.value,
+            )
+        ).rowcount
+        return bool(gone)
+
     def get(self, party_id: int) -> PartyRecord | None:
         return self.get_many([party_id]).get(party_id)
 

@@ -103,6 +103,12 @@ class Parties(Protocol):
 
     def name_if_unnamed(self, party_id: int, display_name: str, now: dt.datetime) -> None: ...
 
+    def rename(self, party_id: int, display_name: str | None, now: dt.datetime) -> None:
+        """Set (or with None, clear) the party's name: rectification."""
+
+    def remove_identifier(self, party_id: int, identifier: Identifier) -> bool:
+        """Take this identifier off the party; False when the party does not hold it."""
+
     def get(self, party_id: int) -> PartyRecord | None: ...
 
     def get_many(self, party_ids: Sequence[int]) -> dict[int, PartyRecord]: ...
@@ -211,6 +217,18 @@ class Privacy(Protocol):
 
     def restricted(self, party_ids: Sequence[int]) -> set[int]:
         """Which of these parties are restricted (shown only to the privacy role)."""
+
+    # What `loket db restore-check` matches the privacy log's hashes against (whole-store scans).
+    def all_party_ids(self) -> list[int]: ...
+
+    def all_event_ids(self) -> list[UUID]: ...
+
+    def all_identifiers(self) -> list[tuple[int, Identifier]]: ...
+
+    def all_names(self) -> list[tuple[int, str]]: ...
+
+    def close_requests(self, ref: str, now: dt.datetime) -> None:
+        """Mark pending or approved erasure requests about this party ref erased."""
 
 
 class UnitOfWork(Protocol):

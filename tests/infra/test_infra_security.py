@@ -79,10 +79,19 @@ def test_postgres_allow_lists_the_extensions_the_store_may_create_and_requires_t
     assert config["require_secure_transport"].upper() == "ON"
 
 
-def test_postgres_firewall_opens_only_azure_internal_addresses():
-    rules = postgres()["firewallRules"]
+def test_postgres_firewall_opens_only_azure_internal_addresses_and_that_is_a_named_parameter():
+    doc = b.app("postgres")
+    (server,) = [m["config"]["params"] for m in doc["modules"].values()]
     azure_internal = ("0.0.0.0", "0.0.0.0")  # noqa: S104 - Azure's "allow Azure services" rule, not a bind
-    assert [(r["startIpAddress"], r["endIpAddress"]) for r in rules] == [azure_internal]
+
+    def rules(allow: bool) -> list[tuple[str, str]]:
+        evaluated = b.evaluate(doc, server["firewallRules"], {"allowAzureServices": allow})
+        return [(r["startIpAddress"], r["endIpAddress"]) for r in evaluated]
+
+    assert rules(True) == [azure_internal] and rules(False) == []
+    description = next(d["argument"] for d in doc["parameters"]["allowAzureServices"]["decorators"]
+                       if d["type"] == "description")
+    assert "ACCEPTED RISK" in description
 
 
 def test_key_vault_uses_rbac_with_purge_protection():
