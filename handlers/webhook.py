@@ -50,15 +50,17 @@ def accept_notifications(body: bytes, deps: WebhookDeps, route: str = "notificat
                                 queues=deps.queues)
     by_queue: dict[str, list[OutgoingMessage]] = defaultdict(list)
     refused: Counter[str] = Counter()
+    tolerated: Counter[str] = Counter()
     for item in batch.queued:
         refusal = _refusal(item, deps)
         if refusal is not None:
             refused[refusal] += 1  # counted, and logged once per request by the route, never per item
             continue
+        tolerated.update(f"tolerated:{oddity}" for oddity in item.tolerated)
         by_queue[item.queue].append(_message(item))
     refused["malformed_item"] += sum(1 for i in batch.ignored if i.reason is IgnoreReason.MALFORMED_ITEM)
     refused = +refused  # drop zero counts
-    for reason, count in refused.items():  # one write per reason and batch, however big the flood
+    for reason, count in (refused + tolerated).items():  # one write per reason and batch, however big
         deps.count_discard(reason, count)
     for queue, messages in by_queue.items():
         _enqueue(deps.bus, queue, messages)
