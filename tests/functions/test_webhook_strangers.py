@@ -37,12 +37,14 @@ def test_junk_items_are_each_counted_as_discards_and_the_genuine_one_still_enque
     body = items(subscription, "ünïcode-state", 12345, "0" * 64, None)
     unknown = json.loads(mail_notification(subscription, "other"))["value"][0] | {"subscriptionId": "nope"}
     raw = json.loads(body)
-    raw["value"].append(unknown)
+    raw["value"] += [unknown, "not an item", [1, 2]]
     response = webhook(post(json.dumps(raw).encode()))
     assert response.status_code == 202
     assert active(services, "mail-notifications") == 1
-    assert services.subscriptions.discards() == {"bad_client_state": 1, "malformed_item": 1,
-                                                 "wrong_client_state": 2, "unknown_subscription": 1}
+    discards = {k: v for k, v in services.subscriptions.discards().items() if not k.startswith("tolerated:")}
+    # the number 12345 is read as text by the tolerant parser: a wrong clientState like the others
+    assert discards == {"bad_client_state": 1, "malformed_item": 2, "wrong_client_state": 3,
+                        "unknown_subscription": 1}
 
 
 def test_a_flood_of_bad_items_writes_one_log_line_for_the_request(services, webhook, caplog):
