@@ -18,7 +18,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", case_sensitive=True)
 
-    data_dir: Path = Field(Path("var"), alias="LOKET_DATA_DIR")
+    # The project's own var/ (not the current directory's); a relative LOKET_DATA_DIR is as given.
+    data_dir: Path = Field(PROJECT_ROOT / "var", alias="LOKET_DATA_DIR")
     crm_database_url: str | None = Field(None, alias="CRM_DATABASE_URL")
     # PostgreSQL connections each worker process may hold: pool + overflow. Every Flex instance has its
     # own pool, so instances x (pool + overflow) must stay under the server's limit (docs/deploy.md,

@@ -89,6 +89,9 @@ class CapturePolicy(PolicyModel):
     restricted_departments: dict[str, str] = Field(default_factory=dict)
     stored_text: StoredTextPolicy = StoredTextPolicy()
     retention_days: dict[Literal["mail", "phone", "post"], int] = Field(default_factory=dict)
+    # Optional: colleague (UPN or Entra object id) -> department, for attributing call-backs and
+    # direct calls when shown; without an entry the department is learned from answered queue calls.
+    staff: dict[str, str] = Field(default_factory=dict)
     # The zone staff read times in (the page, the CLI); stored times stay UTC. An IANA name.
     time_zone: str = "Europe/Brussels"
 

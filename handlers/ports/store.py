@@ -78,6 +78,9 @@ class Contacts(Protocol):
     def timelines(self, party_ids: Sequence[int]) -> dict[int, list[TimelineEntry]]:
         """`timeline` for several parties at once (every id is a key)."""
 
+    def agent_departments(self, agent_ids: Sequence[str]) -> dict[str, str]:
+        """Each colleague's department, learned from the queue calls they answered (absent: none)."""
+
     def event_ids_of(self, party_id: int) -> list[UUID]: ...
 
     def delete_events(self, event_ids: Sequence[UUID]) -> None: ...

@@ -105,3 +105,37 @@ def test_the_grants_let_the_app_role_read_and_write_tables_but_not_change_the_sc
             conn.execute(f"DROP TABLE IF EXISTS {schema_table}, {schema_table}_later")
             conn.execute(f'DROP OWNED BY "{role}"')
             conn.execute(f'DROP ROLE "{role}"')
+
+
+def test_the_schema_is_upgraded_as_the_admin_group_on_the_direct_port_never_through_pgbouncer():
+    hook = load("pg_setup")
+    url = hook.migration_url("psql-loket-abc.postgres.database.azure.com", "loket-db-admins-prod", "loket")
+    assert url == (
+        "postgresql+psycopg://loket-db-admins-prod@psql-loket-abc.postgres.database.azure.com:5432/loket"
+        "?sslmode=require"
+    )
+
+
+def test_without_pgpassword_the_token_comes_from_azure_identity_so_a_job_in_the_network_can_run_it(
+    monkeypatch,
+):
+    """Inside a VNet (no public access) the job's managed identity, a member of the group, signs in."""
+    hook = load("pg_setup")
+    monkeypatch.setenv("PGPASSWORD", "cli-token")
+    assert hook.admin_token() == "cli-token"
+    monkeypatch.delenv("PGPASSWORD")
+    scopes = []
+
+    class FakeCredential:
+        def __init__(self, **kwargs):
+            assert kwargs == {"exclude_interactive_browser_credential": True}
+
+        def get_token(self, scope):
+            scopes.append(scope)
+            return type("Token", (), {"token": "managed-identity-token"})()
+
+    import azure.identity
+
+    monkeypatch.setattr(azure.identity, "DefaultAzureCredential", FakeCredential)
+    assert hook.admin_token() == "managed-identity-token"
+    assert scopes == ["https://ossrdbms-aad.database.windows.net/.default"]
