@@ -105,12 +105,17 @@ def _departments(entry: TimelineEntry) -> str:
     return f"({entry.attributed_department})" if entry.attributed_department else ""
 
 
+def _outcome(value: str) -> str:
+    """`unknown` says why: the call record showed no evidence of how the call went (docs/capture-rules.md)."""
+    return "unknown (no evidence)" if value == "unknown" else value
+
+
 def _helped_before(party: PartyView, zone: ZoneInfo) -> Table:
     table = Table("Department", "#", f"Last ({_zone_name(zone)})", "Channel", "Outcome", "Agent",
                   title="Helped before")
     for s in party.helped_before:
-        table.add_row(s.department, str(s.contacts), local(s.last_at, zone), s.last_channel, s.last_outcome,
-                      s.last_agent or "")
+        table.add_row(s.department, str(s.contacts), local(s.last_at, zone), s.last_channel,
+                      _outcome(s.last_outcome), s.last_agent or "")
     return table
 
 
@@ -125,7 +130,7 @@ def _timeline(party: PartyView, zone: ZoneInfo) -> Table:
             "in" if e.direction == "inbound" else "out",
             _departments(e),
             e.agent or "",
-            e.outcome + (f" {_duration(e.duration_seconds)}" if e.duration_seconds else ""),
+            _outcome(e.outcome) + (f" {_duration(e.duration_seconds)}" if e.duration_seconds else ""),
             e.thread or "",
             e.subject or "",
         )

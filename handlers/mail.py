@@ -17,7 +17,7 @@ from typing import TypeVar
 from errors import PermanentError
 from handlers.event_ids import mail_event_id
 from handlers.identity import normalise_email
-from handlers.mail_signals import is_system_name, machine_made
+from handlers.mail_signals import is_system_name, machine_made, sent_by_software
 from handlers.skips import Skip, SkipReason
 from schemas.capture_policy import CapturePolicy, FormSender, Mailbox, StoredText
 from schemas.contact_event import (
@@ -107,6 +107,9 @@ def _inbound(
         return Skip(SkipReason.INTERNAL_SENDER, imid)
     if policy.is_excluded_email(email):
         return Skip(SkipReason.EXCLUDED, imid)
+    software = sent_by_software(message, email, policy)
+    if software is not None:
+        return Skip(software, imid)
     citizen = Citizen(email=email, display_name=_display_name(origin))
     return [_event(message, imid, None, citizen, (box.department,), box, policy, captured_at)]
 

@@ -49,6 +49,7 @@ def accept_notifications(body: bytes, deps: WebhookDeps, route: str = "notificat
                                 queues=deps.queues)
     by_queue: dict[str, list[OutgoingMessage]] = defaultdict(list)
     refused: Counter[str] = Counter()
+    tolerated: Counter[str] = Counter()
     for item in batch.queued:
         refusal = _refusal(item, deps)
         if refusal is not None:
@@ -56,8 +57,9 @@ def accept_notifications(body: bytes, deps: WebhookDeps, route: str = "notificat
             log.warning("discarded a notification: %s", refusal,
                         extra={"subscription_id": item.subscription_id, "route": route, "reason": refusal})
             continue
+        tolerated.update(f"tolerated:{oddity}" for oddity in item.tolerated)
         by_queue[item.queue].append(_message(item))
-    for reason, count in refused.items():  # one write per reason and batch, however big the flood
+    for reason, count in (refused + tolerated).items():  # one write per reason and batch, however big
         deps.count_discard(reason, count)
     for queue, messages in by_queue.items():
         _enqueue(deps.bus, queue, messages)

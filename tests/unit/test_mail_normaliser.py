@@ -230,7 +230,7 @@ def test_auto_replies_bounces_receipts_and_meeting_traffic_are_skipped(policy, m
     "message",
     [
         with_header("Auto-Submitted", "no"),
-        with_header("Precedence", "bulk"),
+        with_header("Precedence", "first-class"),
         inbound_raw(subject="RE: Automatisch antwoord: Vraag over grofvuil"),
         inbound_raw(singleValueExtendedProperties=[{"id": "String 0x001A", "value": "IPM.Note"}]),
     ],
