@@ -33,15 +33,26 @@ def open_store(settings: Settings | None = None):  # -> adapters.store.uow.SqlSt
     except OperationalError as exc:
         store.dispose()
         raise fail(
-            f"cannot open the CRM store ({type(exc.orig).__name__}); check CRM_DATABASE_URL "
-            "or run `loket db upgrade`"
+            f"cannot open the CRM store at {_where(settings)} ({type(exc.orig).__name__}); check "
+            "CRM_DATABASE_URL or LOKET_DATA_DIR, or run `loket db upgrade`"
         ) from None
     if at != head_revision():
         store.dispose()
         raise fail(
-            f"the CRM store is at schema {at or 'none'}, not {head_revision()}: run `loket db upgrade`"
+            f"the CRM store at {_where(settings)} is at schema {at or 'none'}, not {head_revision()}: "
+            "run `loket db upgrade`"
         )
     return store
+
+
+def _where(settings: Settings) -> str:
+    """The store a command tried, as a person finds it: the file, or the URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        return str(Path(url.database or "").resolve())
+    return url.render_as_string(hide_password=True)
 
 
 @app.command("upgrade")

@@ -28,17 +28,18 @@ def lookup(
     from handlers.lookup import LookupRefused, party_timeline
     from handlers.lookup import lookup as run_lookup
 
+    policy = _policy()
     store = open_store()
     try:
         if party is not None:
-            view = party_timeline(store.uow(), party, actor=actor(as_user), reason=reason)
+            view = party_timeline(store.uow(), party, actor=actor(as_user), reason=reason, staff=policy.staff)
             if view is None:
                 raise fail(f"no party {party}")
             result = LookupResult(query="party", parties=(view,))
         else:
             result = run_lookup(
                 store.uow(), actor=actor(as_user), reason=reason, phone=phone, email=email, name=name,
-                limit=limit,
+                limit=limit, staff=policy.staff,
             )
     except LookupRefused as exc:
         raise typer.BadParameter(str(exc)) from None
@@ -47,18 +48,15 @@ def lookup(
     if as_json:
         emit_json(result)
     else:
-        show(result, Console(), _policy_zone())
+        show(result, Console(), policy.zone)
 
 
-def _policy_zone() -> ZoneInfo:
-    """The capture policy's time zone (Europe/Brussels for the sample city); UTC if unreadable."""
+def _policy():  # -> schemas.capture_policy.CapturePolicy
+    """The capture policy: its time zone for the times shown, its staff map for attribution."""
     from schemas.capture_policy import load_policy
     from settings import Settings
 
-    try:
-        return load_policy(Settings().capture_policy_path).zone
-    except Exception:  # noqa: BLE001 - a look-up still answers; the zone is named either way
-        return ZoneInfo("UTC")
+    return load_policy(Settings().capture_policy_path)
 
 
 def show(result: LookupResult, console: Console, zone: ZoneInfo | None = None) -> None:
@@ -107,12 +105,17 @@ def _departments(entry: TimelineEntry) -> str:
     return f"({entry.attributed_department})" if entry.attributed_department else ""
 
 
+def _outcome(value: str) -> str:
+    """`unknown` says why: the call record showed no evidence of how the call went (docs/capture-rules.md)."""
+    return "unknown (no evidence)" if value == "unknown" else value
+
+
 def _helped_before(party: PartyView, zone: ZoneInfo) -> Table:
     table = Table("Department", "#", f"Last ({_zone_name(zone)})", "Channel", "Outcome", "Agent",
                   title="Helped before")
     for s in party.helped_before:
-        table.add_row(s.department, str(s.contacts), local(s.last_at, zone), s.last_channel, s.last_outcome,
-                      s.last_agent or "")
+        table.add_row(s.department, str(s.contacts), local(s.last_at, zone), s.last_channel,
+                      _outcome(s.last_outcome), s.last_agent or "")
     return table
 
 
@@ -127,7 +130,7 @@ def _timeline(party: PartyView, zone: ZoneInfo) -> Table:
             "in" if e.direction == "inbound" else "out",
             _departments(e),
             e.agent or "",
-            e.outcome + (f" {_duration(e.duration_seconds)}" if e.duration_seconds else ""),
+            _outcome(e.outcome) + (f" {_duration(e.duration_seconds)}" if e.duration_seconds else ""),
             e.thread or "",
             e.subject or "",
         )

@@ -34,6 +34,9 @@ def run(
     """Host Loket locally: HTTP on 127.0.0.1:7071/api, embedded bus, SQLite store, post inbox."""
     if tenant not in ("simulated", "graph"):
         raise typer.BadParameter("use simulated or graph", param_hint="--tenant")
+    from cli.ports import refuse_busy
+
+    refuse_busy(port=port, **({"tenant_port": tenant_port} if tenant == "simulated" else {}))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "httpx", "azure"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

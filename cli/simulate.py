@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.output import emit_json, fail
+from cli.ports import PORT_HELP, TENANT_PORT_HELP, use_ports
 
 FAULT_HELP = (
     "none, all, or a comma list of: throttle, unavailable, slow, duplicates, early, late-versions, stale"
@@ -29,8 +30,8 @@ def simulate(
     seed: int | None = typer.Option(None, "--seed", help="Repeat a day's mix of scenarios and people."),
     image_letters: int = typer.Option(2, "--image-letters", min=0, help="Image-only scans (OCR is slow)."),
     timeout: float = typer.Option(180.0, "--timeout", min=1.0, help="Seconds to wait for capture."),
-    port: int | None = typer.Option(None, "--port", help="The host's port, as given to `loket run --port`."),
-    tenant_port: int | None = typer.Option(None, "--tenant-port", help="As for `loket run`."),
+    port: int | None = typer.Option(None, "--port", help=PORT_HELP),
+    tenant_port: int | None = typer.Option(None, "--tenant-port", help=TENANT_PORT_HELP),
     subscribe: bool = typer.Option(True, help="Ensure subscriptions (--no-subscribe: a `--poll` host)."),
     as_json: bool = typer.Option(False, "--json", help="Print the reconciliation as JSON."),
 ) -> None:
@@ -42,7 +43,7 @@ def simulate(
         kinds = tuple(parse_kinds(faults))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--faults") from None
-    _ports(port, tenant_port)
+    use_ports(port, tenant_port)
     services = _reader_services()
     try:
         spec = DaySpec(contacts, rate, kinds, fault_rate, seed, image_letters)
@@ -62,13 +63,13 @@ def simulate(
 
 def reconcile(
     run: str = typer.Argument(..., help="The run id `loket simulate` printed."),
-    tenant_port: int | None = typer.Option(None, "--tenant-port", help="As for `loket run`."),
+    tenant_port: int | None = typer.Option(None, "--tenant-port", help=TENANT_PORT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the reconciliation as JSON."),
 ) -> None:
     """Check a finished simulated day against the store as it is now (exit 1 unless all zeros)."""
     from devhost.sim_driver import RunReconciler, SimulationError, TenantControl, tenant_root
 
-    _ports(None, tenant_port)
+    use_ports(None, tenant_port)
     services = _reader_services()
     tenant = TenantControl(tenant_root(services.settings.graph_base_url))
     try:
@@ -85,17 +86,6 @@ def reconcile(
         show(run, report.to_json(), Console())
     if not report.clean:
         raise typer.Exit(code=1)
-
-
-def _ports(port: int | None, tenant_port: int | None) -> None:
-    """The URLs `loket run` derives from its ports (explicit settings win there too)."""
-    import os
-
-    if port is not None:
-        os.environ["GRAPH_NOTIFICATION_URL"] = f"http://127.0.0.1:{port}/api/graph/notifications"
-        os.environ["GRAPH_LIFECYCLE_URL"] = f"http://127.0.0.1:{port}/api/graph/lifecycle"
-    if tenant_port is not None:
-        os.environ["GRAPH_BASE_URL"] = f"http://127.0.0.1:{tenant_port}/v1.0"
 
 
 def _reader_services():

@@ -69,6 +69,27 @@ class Exclusions(PolicyModel):
     phone_numbers: tuple[str, ...] = ()
 
 
+class MachineSenders(PolicyModel):
+    """Senders the city has judged itself: `always` are software (skipped as `machine_sender`), `never` are
+    people or platforms whose mail is a citizen's contact whatever its headers say (no `machine_sender`
+    or `bulk_mail` skip; bounces and auto-replies are still skipped). Addresses, or domains as `@domain`."""
+
+    always: tuple[str, ...] = ()
+    never: tuple[str, ...] = ()
+
+
+def _matches(address: str, entries: tuple[str, ...]) -> bool:
+    """`address` is listed itself, or its domain (or a parent domain) is listed as `@domain`."""
+    address = address.strip().lower()
+    domain = address.rsplit("@", 1)[-1]
+    for entry in (e.strip().lower() for e in entries):
+        if entry == address:
+            return True
+        if entry.startswith("@") and (domain == entry[1:] or domain.endswith("." + entry[1:])):
+            return True
+    return False
+
+
 class StoredTextPolicy(PolicyModel):
     default: StoredText = StoredText.SUBJECT
     per_department: dict[str, StoredText] = Field(default_factory=dict)
@@ -86,9 +107,13 @@ class CapturePolicy(PolicyModel):
     scan_trays: dict[str, str] = Field(default_factory=dict)
     city: City = City()
     exclusions: Exclusions = Exclusions()
+    machine_senders: MachineSenders = MachineSenders()
     restricted_departments: dict[str, str] = Field(default_factory=dict)
     stored_text: StoredTextPolicy = StoredTextPolicy()
     retention_days: dict[Literal["mail", "phone", "post"], int] = Field(default_factory=dict)
+    # Optional: colleague (UPN or Entra object id) -> department, for attributing call-backs and
+    # direct calls when shown; without an entry the department is learned from answered queue calls.
+    staff: dict[str, str] = Field(default_factory=dict)
     # The zone staff read times in (the page, the CLI); stored times stay UTC. An IANA name.
     time_zone: str = "Europe/Brussels"
 
@@ -143,6 +168,12 @@ class CapturePolicy(PolicyModel):
         address = address.strip().lower()
         domain = "@" + address.rsplit("@", 1)[-1]
         return any(s.lower() in (address, domain) for s in self.exclusions.senders)
+
+    def is_always_machine(self, address: str) -> bool:
+        return _matches(address, self.machine_senders.always)
+
+    def is_never_machine(self, address: str) -> bool:
+        return _matches(address, self.machine_senders.never)
 
     def is_city_number(self, e164: str) -> bool:
         """The city's own numbers (listed or in a range of equal-length numbers) are never a citizen."""

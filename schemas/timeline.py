@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ViewModel(BaseModel):
@@ -25,6 +25,9 @@ class TimelineEntry(ViewModel):
     outcome: str
     departments: tuple[str, ...] = ()
     agent: str | None = None
+    # The colleague's Entra object id and UPN: for attribution only, never sent out.
+    agent_id: str | None = Field(None, exclude=True)
+    agent_upn: str | None = Field(None, exclude=True)
     subject: str | None = None
     summary: str | None = None
     conversation_id: str | None = None
@@ -84,6 +87,7 @@ class ReviewPairView(ViewModel):
     created_at: dt.datetime
     name_a: str | None = None
     name_b: str | None = None
+    restricted: bool = False  # a name left out: the party is a restricted department's client
 
 
 class ErasureReport(ViewModel):

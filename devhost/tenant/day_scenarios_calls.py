@@ -191,3 +191,15 @@ def internal(ctx: Context) -> Plan:
     a, b = ctx.rng.sample(list(ctx.city.colleagues), 2)
     rec = calls.direct_call(_start(ctx), calls.colleague(a), calls.colleague(b))
     return Plan(ctx.skipped("phone", "phone.internal", rec["id"], "internal_call"), _publish(ctx, rec))
+
+
+@scenario("phone.odd_notification", 2)
+def odd_notification(ctx: Context) -> Plan:
+    """An answered queue call whose notifications lack `@odata.type` and carry an unknown changeType:
+    the resource still names the record, so it is fetched and captured."""
+    plan = answered_real(ctx)
+    plan.expect.scenario = "phone.odd_notification"
+    for action in plan.actions:
+        if action.kind == "call" and action.args.get("notify", True):
+            action.args["oddities"] = ["no_odata_type", "unknown_change_type"]
+    return plan

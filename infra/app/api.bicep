@@ -163,6 +163,10 @@ var appSettings = {
   QUEUE_ACTIVE_WARNING: string(queueActiveWarning)
   QUEUE_DEAD_LETTER_WARNING: string(queueDeadLetterWarning)
   QUEUE_DEAD_LETTER_CRITICAL: string(queueDeadLetterCritical)
+  // Bounded work per letter (issue 15): a size, a reading time and a text budget.
+  LETTER_PDF_MAX_BYTES: '52428800'
+  LETTER_EXTRACTION_SECONDS: '120'
+  LETTER_TEXT_MAX_CHARS: '20000'
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' = {

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.slow
 API_KEY = "simulated-day-key"
 # Image-only scans need Tesseract (CI installs it); without it the day has none rather than failing.
 OCR = 1 if tesseract_available() else 0
-EXPECTED_SKIPS = {"auto_reply", "bounce", "internal_sender", "junk", "draft", "internal_call"}
+EXPECTED_SKIPS = {
+    "auto_reply", "bounce", "internal_sender", "junk", "draft", "internal_call", "machine_sender", "bulk_mail"
+}
 
 
 @pytest.fixture

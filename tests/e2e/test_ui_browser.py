@@ -20,6 +20,7 @@ from functions import blueprints, consumers
 from handlers.crm import record_contact
 from handlers.ports.store import IdentifierType
 from handlers.publishing import publish_events
+from schemas.contact_event import Agent, Direction
 from settings import PROJECT_ROOT, Settings
 from tests.contract.store_backends import T0, citizen, event
 
@@ -60,6 +61,7 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str,
         services.uow(),
         services.now(),
     )
+    seed_front_desk(services)
     stuck = event("c2", who=JAN, at=T0.replace(hour=14), departments=("Omgeving",), agent="piet")
     bug = {"present": True}
 
@@ -83,6 +85,28 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str,
         local.stop()
         bootstrap.set_services(None)
         services.close()
+
+
+NELE = citizen("Nele Vandenbroeck", "nele.vdb@telenet.be", "+32496112233")
+EVAS = [citizen("Eva Stevens", f"eva{i}@{domain}", f"+3247{i}000{i}{i}{i}") for i, domain in
+        enumerate(("telenet.be", "skynet.be", "gmail.com"), start=1)]
+
+
+def seed_front_desk(services) -> None:
+    """Namesakes, a name typed surname first, and a missed call answered by a colleague's call-back."""
+    def add(ev):
+        record_contact(ev, services.uow(), services.now())
+
+    for i, eva in enumerate(EVAS):
+        add(event(f"eva{i}", who=eva, at=T0.replace(day=3 + i)))
+    add(event("nele-missed", who=NELE, at=T0.replace(day=10), outcome="missed", agent=None, duration=0))
+    callback = event("nele-callback", who=NELE, at=T0.replace(day=10, hour=11), departments=(),
+                     agent="tine", outcome="answered")
+    tine = Agent(id="tine", display_name="Tine Wouters", upn="tine.wouters@stad.example")
+    add(callback.model_copy(update={"direction": Direction.OUTBOUND, "agent": tine}))
+    queue_call = event("tine-queue", who=citizen("Piet Maes", "piet@example.be", "+32470998877"),
+                       departments=("Omgeving",), at=T0.replace(day=1))
+    add(queue_call.model_copy(update={"agent": tine}))  # Tine answers Omgeving's queue
 
 
 @pytest.fixture
@@ -162,6 +186,48 @@ def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_p
     expect(page.locator(".party table").nth(1)).to_contain_text("Omgeving", timeout=30_000)
     assert captured(services, event("c2").event_id) == 1
     page.screenshot(path=str(_screenshot_path(tmp_path, "lookup")), full_page=True)
+
+
+def search(page, kind: str, value: str) -> None:
+    page.select_option("#query-kind", kind)
+    page.fill("#query-value", value)
+    page.fill("#reason", "citizen at the desk")
+    page.click("#search")
+
+
+def test_namesakes_are_told_apart_and_a_surname_first_name_finds_the_call_back_that_helped(host, page):
+    base, _ = host
+    expect = playwright.expect
+    page.goto(base + "/api/ui")
+    page.fill("#credential", API_KEY)
+    page.dispatch_event("#credential", "change")
+
+    search(page, "name", "eva stevens")
+    expect(page.locator("#lookup-status")).to_have_text("Gevonden: 3")
+    cards = page.locator(".party-card")
+    expect(cards).to_have_count(3)
+    expect(cards.nth(0)).to_contain_text("e•••@")  # masked: the first letter and the domain
+    expect(cards.nth(0)).to_contain_text("Contacten: 1")
+    expect(cards.nth(0)).to_contain_text("Laatste contact")
+    assert "eva1@telenet.be" not in page.content() and "+32471000111" not in page.content()
+    masked = {cards.nth(i).locator(".identifiers").inner_text() for i in range(3)}
+    assert len(masked) == 3  # three namesakes, three different masked identities
+    cards.filter(has_text="e•••@skynet.be").get_by_role("button").click()
+    expect(page.locator(".party .identifiers")).to_contain_text("eva2@skynet.be")  # opened: in full
+
+    search(page, "name", "Van den Broeck Nele")
+    party = page.locator(".party")
+    expect(party.locator("h3")).to_have_text("Nele Vandenbroeck")
+    summary = party.locator("table").first
+    expect(summary).to_contain_text("Omgeving")  # the call-back, attributed to Tine's department
+    expect(summary).to_contain_text("Tine Wouters")
+    expect(summary).to_contain_text("beantwoord")
+    timeline = party.locator("table").nth(1)
+    expect(timeline.locator("tr", has_text="gemist")).to_contain_text("beantwoord")  # its thread
+    page.select_option("#filter-channel", "phone")
+    expect(timeline.locator("tbody tr")).to_have_count(2)
+    page.select_option("#filter-department", "Burgerzaken")
+    expect(page.locator(".party table").nth(1).locator("tbody tr")).to_have_count(1)
 
 
 def test_the_page_speaks_english_on_request_and_asks_for_a_key(host, page):

@@ -183,3 +183,13 @@ def test_the_installed_loket_command_upgrades_the_store(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["revision"] == head_revision()
+
+
+def test_export_out_reports_the_path_it_wrote_and_fails_cleanly_when_it_cannot(app, seeded, tmp_path):
+    target = tmp_path / "export.json"
+    done = run(app, "export", "1", "--out", str(target))
+    assert done.exit_code == 0 and f"wrote {target}" in done.output
+    assert json.loads(target.read_text(encoding="utf-8"))
+    refused = run(app, "export", "1", "--out", str(tmp_path / "no-such-dir" / "x.json"))
+    assert refused.exit_code == 1
+    assert "cannot write the export to" in refused.output and "Traceback" not in refused.output
