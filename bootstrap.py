@@ -74,14 +74,20 @@ class Services(GraphWiring, OpsWiring, PrivacyWiring):
 
     @cached_property
     def text_extractor(self) -> TextExtractor:
-        """Text layer first; then Document Intelligence when its endpoint is set, else Tesseract."""
+        """Text layer first; then Document Intelligence when its endpoint is set, else Tesseract;
+        always in a child process within the settings' time budget (issue 15)."""
+        from functools import partial
+
+        from adapters.text_extraction.child_process import ChildProcessExtractor
         from adapters.text_extraction.composite import azure_extractor, local_extractor
 
         match self.settings.document_intelligence_endpoint:
             case None | "":
-                return local_extractor()
+                factory = local_extractor
             case endpoint:
-                return azure_extractor(endpoint)
+                factory = partial(azure_extractor, endpoint)
+        return ChildProcessExtractor(factory, budget_seconds=self.settings.letter_extraction_seconds,
+                                     max_chars=self.settings.letter_text_max_chars)
 
     @cached_property
     def archive(self) -> Any:
@@ -114,15 +120,19 @@ class Services(GraphWiring, OpsWiring, PrivacyWiring):
             now=self.now,
             suppressed=self.suppressed_keys,
             record_skip=self.record_skip,
+            failures=self.failure_log,
+            max_pdf_bytes=self.settings.letter_pdf_max_bytes,
+            max_chars=self.settings.letter_text_max_chars,
         )
 
     def health(self) -> dict[str, str]:
-        from adapters.health_checks import check_bus, check_graph, check_store
+        from adapters.health_checks import check_bus, check_graph, check_letters, check_store
 
         return {
             "bus": check_bus(self.bus),
             "store": check_store(self.store),
             "graph": check_graph(self.settings.graph_base_url),
+            "letters": check_letters(self.failure_log),
         }
 
     # --- Graph subscriptions, catch-up, rich notifications (issue 7) ---
@@ -133,6 +143,8 @@ class Services(GraphWiring, OpsWiring, PrivacyWiring):
         crm.record_failure(message_id, entity, reason, self.uow(), self.clock.now())
 
     def close(self) -> None:
+        if "text_extractor" in self.__dict__:
+            getattr(self.text_extractor, "close", lambda: None)()
         self.bus.close()
         if "store" in self.__dict__:
             self.store.dispose()
@@ -171,3 +183,21 @@ def set_services(services: Services | None) -> None:
     """Install (or with None, forget) the services: the local host and tests use their own."""
     global _services
     _services = services
+
+
+class StoreNotPostgres(RuntimeError):
+    """The schema upgrade through the app is for PostgreSQL in Azure; locally `loket db upgrade` does it."""
+
+
+def upgrade_store_as_admin(admin: str, role: str, object_id: str, token: str,
+                           settings: Settings | None = None) -> str | None:
+    """POST /api/ops/db/upgrade: the app's own PostgreSQL (CRM_DATABASE_URL's host and database), signed
+    in as the admin group with the caller's token (adapters/store/provision.py). Needs no Services: the
+    app's own database role may not exist yet."""
+    from adapters.store import provision
+
+    settings = settings or Settings()
+    if settings.store_backend != "postgresql":
+        raise StoreNotPostgres("the store is not PostgreSQL: run `loket db upgrade` where it lives")
+    host, database = provision.server_of(settings.database_url)
+    return provision.upgrade_as_admin(host, admin, role, object_id, database, lambda: token)

@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     # yet run against the real service: tested over a fake client only);
     # unset = the PDF's text layer, else Tesseract (local).
     document_intelligence_endpoint: str | None = Field(None, alias="DOCUMENT_INTELLIGENCE_ENDPOINT")
+    # Bounded work per letter (issue 15): a bigger PDF is refused as `too_large`; reading (text layer
+    # or OCR) runs in a child process killed after LETTER_EXTRACTION_SECONDS; the text kept for the
+    # sender and subject is at most LETTER_TEXT_MAX_CHARS (head and tail of the letter).
+    letter_pdf_max_bytes: int = Field(50 * 1024 * 1024, ge=1024, alias="LETTER_PDF_MAX_BYTES")
+    letter_extraction_seconds: float = Field(120.0, gt=0, alias="LETTER_EXTRACTION_SECONDS")
+    letter_text_max_chars: int = Field(20_000, ge=1000, alias="LETTER_TEXT_MAX_CHARS")
+    # The largest request body the host accepts (Azure: the Functions host's own setting; locally the
+    # local host refuses a bigger body with 413 while reading it, chunked or not).
+    request_body_max_bytes: int = Field(1024 * 1024, ge=1024, alias="FUNCTIONS_REQUEST_BODY_SIZE_LIMIT")
 
     # The operators' view (issue 8): health thresholds for `loket queues` and GET /api/ops/queues.
     queue_window_minutes: int = Field(5, ge=1, le=60, alias="QUEUE_WINDOW_MINUTES")

@@ -108,6 +108,7 @@ class LocalHost:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(30)
+        _stop_readers()  # a letter's reader stuck in C code must not hold the stop (issue 15)
         for watcher in self.blobs:
             watcher.stop()
         self.timers.stop()
@@ -131,6 +132,13 @@ def serve(app: func.FunctionApp, settings: Settings, bus: MessageBus, clock: Clo
         host.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _stop_readers() -> None:
+    """Kill the text readers' child processes: the blob workers waiting on them return at once."""
+    from adapters.text_extraction.child_process import stop_all
+
+    stop_all()
 
 
 def _invoke(function: IndexedFunction, arguments: dict[str, Any]) -> Any:

@@ -19,7 +19,6 @@ from handlers.privacy import (
     read_audit,
     refuse_erasure,
     request_erasure,
-    verify_audit,
 )
 from schemas.auth import PRIVACY_ROLE
 from schemas.privacy import DecisionBody, ErasureRequestBody, RightsBody
@@ -75,7 +74,7 @@ def privacy_audit_verify(req: func.HttpRequest) -> func.HttpResponse:
     who = require(req, PRIVACY_ROLE)
     if isinstance(who, func.HttpResponse):
         return who
-    report = verify_audit(get_services().uow())
+    report = get_services().verify_audit()
     return _json(report.to_json(), 200 if report.ok else 409)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from uuid import UUID
 
@@ -21,10 +22,14 @@ from handlers.identity import address_key, normalise_address, normalise_email, n
 from handlers.ports.store import Identifier, IdentifierType, StoredContact, UnitOfWork
 from handlers.privacy_rules import identifier_rule, name_rule, suppression_key
 from handlers.skips import Skip, SkipReason
+from schemas.capture_policy import StoredText
 from schemas.contact_event import Citizen, ContactEvent
 
 log = logging.getLogger(__name__)
 CREATE_ATTEMPTS = 3
+
+
+_NO_CONTACT = StoredContact(UUID(int=0), 0, None, frozenset(), ())
 
 
 class RecordOutcome(StrEnum):
@@ -37,6 +42,9 @@ class RecordOutcome(StrEnum):
     SUPPRESSED = "suppressed"  # the citizen objected: recorded as a skip (replay, catch-up, late versions)
 
 
+_WRITTEN = (RecordOutcome.CREATED, RecordOutcome.REPLACED, RecordOutcome.MERGED)
+
+
 def tombstone_key(event_id: UUID) -> str:
     """Hash kept after erasure: it recognises a replayed event without naming the contact."""
     return hashlib.sha256(f"erased:{event_id}".encode()).hexdigest()
@@ -46,11 +54,28 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def record_contact(event: ContactEvent, uow: UnitOfWork, now: dt.datetime | None = None) -> RecordOutcome:
-    """Apply `event` in one transaction: higher version replaces, equal merges, lower is ignored."""
+def record_contact(
+    event: ContactEvent,
+    uow: UnitOfWork,
+    now: dt.datetime | None = None,
+    text_rule: Callable[[Sequence[str]], StoredText] | None = None,
+) -> RecordOutcome:
+    """Apply `event` in one transaction: higher version replaces, equal merges, lower is ignored.
+
+    `text_rule` (the policy's `stored_text_for`) is applied to the contact's departments as stored
+    afterwards: a restricted department joining later by a merge (the same mail in a second
+    mailbox), or an event replayed from before a policy change, never keeps a laxer text (issue 15).
+    """
     now = now or utc_now()
     with uow:
         outcome = _apply(event, uow, now)
+        if text_rule is not None and outcome in _WRITTEN:
+            departments = set(event.departments)
+            if outcome is RecordOutcome.MERGED:
+                departments |= (uow.contacts.get(event.event_id) or _NO_CONTACT).departments
+            rule = text_rule(sorted(departments))
+            uow.contacts.restrict_text(event.event_id, keep_subject=rule is not StoredText.NONE,
+                                       keep_summary=rule is StoredText.PREVIEW)
         uow.commit()
     log.info(
         "contact %s: %s",

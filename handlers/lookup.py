@@ -1,7 +1,9 @@
 """Look-ups: has this citizen contacted us before, who helped them, how did it go? Always audited.
 
 Restricted departments (issue 8) plug in through `can_see`: a predicate on a contact's departments;
-contacts it rejects are left out of the timeline and the summary.
+contacts it rejects are left out of the timeline and the summary. A party whose every contact is
+hidden that way does not exist for the caller (issue 15): no identifiers, no empty timeline, the same
+answer as for nobody at all; the audit still records the attempt, marked for the privacy officer.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from schemas.timeline import DepartmentSummary, LookupResult, PartyView, Timelin
 
 Visibility = Callable[[Sequence[str]], bool]
 DEFAULT_LIMIT = 20
+HIDDEN_DETAIL = "; restricted, not shown"  # in the audit only, never in the answer
 MIN_NAME_LENGTH = 2
 
 
@@ -38,6 +41,9 @@ class LookupRefused(ValueError):
 
 def _everyone(departments: Sequence[str]) -> bool:
     return True
+
+
+everyone = _everyone
 
 
 def require_reason(reason: str | None) -> str:
@@ -68,13 +74,15 @@ def lookup(
     now = now or utc_now()
     with uow:
         ids = uow.parties.find(kind, value, limit)
-        hidden = _restricted(uow, ids, sees_restricted)
+        # Restricted by the privacy officer (Art. 18), or a restricted department's client only:
+        # for this caller they do not exist, and the answer's shape never counts them.
+        hidden = _restricted(uow, ids, sees_restricted) | restricted_only(uow, ids, can_see)
         allowed = [i for i in ids if i not in hidden]
         views = _views(uow, allowed, can_see, full=len(allowed) == 1, staff=staff)
         query = kind.value if kind else "name"
         shown = {v.party_id: _departments_shown(v) for v in views}
         for pid in ids or [None]:
-            note = "; restricted, not shown" if pid in hidden else ""
+            note = HIDDEN_DETAIL if pid in hidden else ""
             uow.ledger.audit(actor, "lookup", pid, reason, now, detail=f"by {query}{note}", route=route,
                              shown=shown.get(pid, []) if pid is not None else None)
         uow.commit()
@@ -97,15 +105,25 @@ def party_timeline(
     reason = require_reason(reason)
     with uow:
         found = uow.parties.get(party_id) is not None
-        hidden = found and bool(_restricted(uow, [party_id], sees_restricted))
+        hidden = found and bool(_restricted(uow, [party_id], sees_restricted)
+                                | restricted_only(uow, [party_id], can_see))
         view = _views(uow, [party_id], can_see, staff=staff)[0] if found and not hidden else None
-        detail = "restricted, not shown" if hidden else None if found else "no such party"
+        detail = HIDDEN_DETAIL.strip("; ") if hidden else None if found else "no such party"
         uow.ledger.audit(
             actor, "timeline", party_id, reason, now or utc_now(), detail=detail,
             route=route, shown=_departments_shown(view) if view is not None else None,
         )
         uow.commit()
     return view
+
+
+def restricted_only(uow: UnitOfWork, party_ids: list[int], can_see: Visibility) -> set[int]:
+    """Parties that have contacts, none of which the caller may see: for the caller they do not exist."""
+    if not party_ids or can_see is _everyone:
+        return set()
+    timelines = uow.contacts.timelines(party_ids)
+    return {pid for pid in party_ids
+            if timelines.get(pid) and not any(can_see(e.departments) for e in timelines[pid])}
 
 
 def open_scan(

@@ -68,6 +68,16 @@ def restore_check(
             route="cli",
         )
         uow.commit()
+    with uow:  # the restored chain is the chain from now on: checkpoints beyond it are withdrawn
+        head = uow.privacy.audit_head()
+    privacy_log.append(
+        {
+            "kind": "audit_restored",
+            "at": now.astimezone(dt.UTC).isoformat(),
+            "seq": head.seq,
+            "hash": head.entry_hash,
+        }
+    )
     log.info("restore check done", extra=report.to_json())
     return report
 

@@ -17,6 +17,7 @@ from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from errors import PermanentError
 from schemas.graph_base import GraphModel, parse_graph_datetime
+from schemas.json_limits import JsonTooDeep, loads_bounded
 
 KNOWN_CHANGE_TYPES = ("created", "updated", "deleted")
 LIFECYCLE_EVENTS = ("missed", "subscriptionRemoved", "reauthorizationRequired")
@@ -101,7 +102,9 @@ def parse_collection(body: bytes | str) -> NotificationCollection:
     """Decode the body; malformed JSON or a body that is not a collection is a PermanentError."""
     try:
         text = body.decode("utf-8-sig") if isinstance(body, bytes) else body
-        raw = json.loads(text)
+        raw = loads_bounded(text)
+    except JsonTooDeep as exc:
+        raise PermanentError(f"notification body {exc}", reason="malformed_notification") from None
     except UnicodeDecodeError:
         raise PermanentError("notification body is not UTF-8 text", reason="malformed_notification") from None
     except json.JSONDecodeError as exc:

@@ -50,6 +50,17 @@ _VALUES: dict[str, tuple[str, str]] = {
     "dead_letter.PermanentError": ("blijvende fout", "permanent error"),
     "dead_letter.unreadable_pdf": ("onleesbare scan (pdf)", "unreadable scan (PDF)"),
     "dead_letter.bad_blob_name": ("ongeldige bestandsnaam van de scan", "invalid scan file name"),
+    # Letters that could not be captured (issue 15): `loket replay letters` once the cause is fixed.
+    "dead_letter.too_large": ("scan te groot", "scan too large"),
+    "dead_letter.extraction_timeout": ("lezen van de scan duurde te lang", "reading the scan took too long"),
+    "dead_letter.ocr_unavailable": ("tekstherkenning (OCR) niet beschikbaar", "OCR unavailable"),
+    "dead_letter.reader_misconfigured": ("scanlezer niet goed ingesteld", "scan reader misconfigured"),
+    "dead_letter.reader_crashed": (
+        "scanlezer liep vast op dit bestand", "the scan reader crashed on this file"),
+    "dead_letter.bad_sidecar": ("ongeldige indexgegevens (sidecar)", "bad sidecar"),
+    "dead_letter.symlink": ("snelkoppeling in de postbak geweigerd", "symbolic link refused"),
+    "dead_letter.unsafe_name": ("ongeldige bestandsnaam geweigerd", "unsafe file name refused"),
+    "dead_letter.not_a_file": ("geen gewoon bestand", "not a plain file"),
     "dead_letter.graph_malformed": (
         "onleesbaar antwoord van Microsoft 365", "malformed Microsoft 365 answer"),
     "dead_letter.graph_not_found": ("niet meer te vinden in Microsoft 365", "no longer in Microsoft 365"),

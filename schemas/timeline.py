@@ -87,6 +87,7 @@ class ReviewPairView(ViewModel):
     created_at: dt.datetime
     name_a: str | None = None
     name_b: str | None = None
+    restricted: bool = False  # a name left out: the party is a restricted department's client
 
 
 class ErasureReport(ViewModel):

@@ -27,6 +27,20 @@ class PrivacyWiring:
         with self.uow() as uow:
             return uow.privacy.suppressed(keys)
 
+    def verify_audit(self) -> Any:
+        """The chain checked, against the heads in the privacy log too; a clean check is checkpointed."""
+        from handlers.privacy import checkpoint_audit, verify_audit
+
+        report = verify_audit(self.uow(), self.privacy_log)
+        if report.ok:
+            checkpoint_audit(self.uow(), self.privacy_log, self.now())
+        return report
+
+    def checkpoint_audit(self) -> int:
+        from handlers.privacy import checkpoint_audit
+
+        return checkpoint_audit(self.uow(), self.privacy_log, self.now())
+
     def restore_check(self, actor: str) -> Any:
         """`loket db restore-check`: re-apply what the privacy log holds to the store."""
         from handlers.restore_check import restore_check

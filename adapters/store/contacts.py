@@ -100,6 +100,12 @@ class SqlContacts:
         self.session.execute(update(Contact).where(Contact.id == row.id).values(mailboxes=merged))
         self._departments(row.id, departments)
 
+    def restrict_text(self, event_id: UUID, *, keep_subject: bool, keep_summary: bool) -> None:
+        if keep_subject and keep_summary:
+            return
+        values = {"summary": None} if keep_subject else {"summary": None, "subject": None}
+        self.session.execute(update(Contact).where(Contact.event_id == str(event_id)).values(values))
+
     def link(self, event_id: UUID, party_id: int | None) -> None:
         self.session.execute(
             update(Contact).where(Contact.event_id == str(event_id)).values(party_id=party_id)

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from adapters.store import audit_log
 from adapters.store.sql import insert_ignoring
 from adapters.store.tables import Contact, Party, PartyIdentifier
+from adapters.store.tables_ops import AuditEntry
 from adapters.store.tables_privacy import ErasureRequest, PartyRestriction, RectificationRule, Suppression
-from handlers.audit_chain import ChainReport, party_ref, verify_chain
+from handlers.audit_chain import ChainHead, ChainReport, party_ref, verify_chain
 from handlers.ports.store import Identifier, IdentifierType
 from schemas.privacy import AuditView, ErasureRequestView
 
@@ -42,6 +43,16 @@ class SqlPrivacy:
             audit_log.stored_entries(self.session),
             audit_log.retention_anchors(self.session),
         )
+
+    def audit_head(self) -> ChainHead:
+        return audit_log.head(self.session)
+
+    def audit_hashes(self, seqs: Iterable[int]) -> dict[int, str]:
+        wanted = list(seqs)
+        rows = self.session.execute(
+            select(AuditEntry.seq, AuditEntry.entry_hash).where(AuditEntry.seq.in_(wanted))
+        )
+        return {seq: digest for seq, digest in rows} if wanted else {}
 
     def audit_prune(self, before: dt.datetime, now: dt.datetime, actor: str) -> int:
         return audit_log.prune_before(self.session, before, now, actor)

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Protocol
 from uuid import UUID
 
-from handlers.audit_chain import ChainReport
+from handlers.audit_chain import ChainHead, ChainReport
 from schemas.contact_event import ContactEvent
 from schemas.privacy import AuditView, ErasureRequestView
 from schemas.timeline import IdentifierView, ReviewPairView, TimelineEntry
@@ -69,6 +69,9 @@ class Contacts(Protocol):
 
     def add_routing(self, event_id: UUID, departments: Iterable[str], mailboxes: Sequence[str]) -> None:
         """Add departments and mailboxes (an equal version seen through another mailbox)."""
+
+    def restrict_text(self, event_id: UUID, *, keep_subject: bool, keep_summary: bool) -> None:
+        """Drop the stored subject and/or summary (a stricter department joined the contact)."""
 
     def link(self, event_id: UUID, party_id: int | None) -> None: ...
 
@@ -180,6 +183,11 @@ class Privacy(Protocol):
         """Entries about a party (by its hash, so also after erasure), by an actor, since an instant."""
 
     def audit_verify(self) -> ChainReport: ...
+
+    def audit_head(self) -> ChainHead: ...
+
+    def audit_hashes(self, seqs: Iterable[int]) -> dict[int, str]:
+        """The entry hash at each of these sequence numbers that still exists."""
 
     def audit_prune(self, before: dt.datetime, now: dt.datetime, actor: str) -> int:
         """Remove entries recorded before `before`, keeping the rest verifiable; how many went."""

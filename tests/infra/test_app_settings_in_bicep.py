@@ -100,3 +100,12 @@ def test_the_host_refuses_bodies_over_the_webhooks_own_limit_before_python_reads
     api = b.app("api")
     limit = b.evaluate(api, b.app_settings()["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"])
     assert int(limit) == MAX_BODY_BYTES == 1024 * 1024  # bytes (Microsoft: functions-app-settings)
+
+
+def test_the_letter_budgets_in_azure_are_the_settings_defaults():
+    """Bounded work per letter (issue 15): size, reading time and text kept, as the code defaults."""
+    resolved = b.resolve(b.app("api"), b.app_settings())
+    defaults = Settings()
+    assert int(resolved["LETTER_PDF_MAX_BYTES"]) == defaults.letter_pdf_max_bytes
+    assert float(resolved["LETTER_EXTRACTION_SECONDS"]) == defaults.letter_extraction_seconds
+    assert int(resolved["LETTER_TEXT_MAX_CHARS"]) == defaults.letter_text_max_chars

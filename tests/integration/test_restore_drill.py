@@ -20,6 +20,7 @@ from adapters.store.tables import Contact, Party, PartyIdentifier
 from cli import db
 from handlers.citizen_rights import identifier, rectify, restrict, suppress
 from handlers.crm import RecordOutcome, record_contact
+from handlers.gdpr import export_party
 from handlers.ports.store import IdentifierType
 from handlers.privacy import approve_erasure, request_erasure, verify_audit
 from settings import Settings
@@ -109,6 +110,7 @@ def test_after_restoring_an_older_store_restore_check_re_applies_every_right_and
         services.uow(), piet, actor=DPO, reason="Art. 21 objection", route="cli", log=services.privacy_log
     )
     assert _pid(services, JAN) is None
+    assert services.verify_audit().ok  # …and the chain's head after the erasure is kept outside
 
     _restore(services, backup)  # the drill: yesterday's copy comes back…
     assert _pid(services, JAN) == jan and _count(services, Contact, Contact.party_id == jan) == 2  # …with Jan
@@ -134,7 +136,7 @@ def test_after_restoring_an_older_store_restore_check_re_applies_every_right_and
     assert _pid(services, JAN) is None
     assert _count(services, PartyIdentifier, PartyIdentifier.value == AN.phone) == 0  # not re-attached
     assert record_contact(event("p2", who=PIET), services.uow()) is RecordOutcome.SUPPRESSED
-    assert verify_audit(services.uow()).ok
+    assert services.verify_audit().ok  # the restored chain, accepted by restore-check
 
     again = json.loads(CliRunner().invoke(app, ["db", "restore-check", "--json"]).stdout)
     assert (again["contacts_removed"], again["parties_removed"], again["identifiers_removed"]) == (0, 0, 0)
@@ -183,3 +185,25 @@ def test_the_privacy_log_holds_hashes_only_never_the_citizen_s_identifiers(env):
     for value in ("Peeters", "jan.peeters", "475123456", "Claes"):
         assert value not in text
     assert not [line for line in text.splitlines() if "party_id" in json.loads(line)]  # only its hash
+
+
+def test_a_removed_tail_with_a_rewritten_head_row_fails_against_the_head_kept_outside(env):
+    from sqlalchemy import delete, update
+
+    from adapters.store.tables_ops import AuditEntry
+    from adapters.store.tables_privacy import AuditHead
+
+    services = env
+    _capture(services, event("j1", who=JAN))
+    for reason in ("desk", "callback", "follow-up"):
+        export_party(services.uow(), _pid(services, JAN), actor="els", reason=reason)
+    assert services.verify_audit().ok  # records the head (entry 3) in the privacy log
+    with services.store.engine.begin() as conn:  # someone with database access removes entry 3…
+        previous = conn.scalar(select(AuditEntry.entry_hash).where(AuditEntry.seq == 2))
+        conn.execute(delete(AuditEntry).where(AuditEntry.seq == 3))
+        conn.execute(update(AuditHead).values(seq=2, entry_hash=previous))  # …and makes the head match
+    assert verify_audit(services.uow()).ok  # the database alone cannot tell
+    report = services.verify_audit()
+    assert [p["problem"] for p in report.problems] == [
+        "differs from the chain head kept outside the database: rewritten or removed"
+    ]
