@@ -66,10 +66,9 @@ def run(
 def _start_services():
     """Settings checked, the store migrated, the services built; a wrong setting exits naming its key."""
     import bootstrap
+    from adapters.data_dir import exposed, make_private
     from adapters.store.migrate import upgrade
     from settings import Settings
-
-    from adapters.data_dir import exposed, make_private
 
     settings = Settings().check()
     make_private(settings.data_dir)
