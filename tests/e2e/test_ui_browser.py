@@ -65,10 +65,10 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str,
     stuck = event("c2", who=JAN, at=T0.replace(hour=14), departments=("Omgeving",), agent="piet")
     bug = {"present": True}
 
-    def record_with_a_bug(ev, uow, now=None):
+    def record_with_a_bug(ev, uow, now=None, **rules):
         if bug["present"] and ev.event_id == stuck.event_id:
             raise PermanentError("a contact this version cannot store", reason="UnsupportedContact")
-        return record_contact(ev, uow, now)
+        return record_contact(ev, uow, now, **rules)
 
     monkeypatch.setattr(consumers, "record_contact", record_with_a_bug)
     app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
