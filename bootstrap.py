@@ -185,3 +185,21 @@ def set_services(services: Services | None) -> None:
     """Install (or with None, forget) the services: the local host and tests use their own."""
     global _services
     _services = services
+
+
+class StoreNotPostgres(RuntimeError):
+    """The schema upgrade through the app is for PostgreSQL in Azure; locally `loket db upgrade` does it."""
+
+
+def upgrade_store_as_admin(admin: str, role: str, object_id: str, token: str,
+                           settings: Settings | None = None) -> str | None:
+    """POST /api/ops/db/upgrade: the app's own PostgreSQL (CRM_DATABASE_URL's host and database), signed
+    in as the admin group with the caller's token (adapters/store/provision.py). Needs no Services: the
+    app's own database role may not exist yet."""
+    from adapters.store import provision
+
+    settings = settings or Settings()
+    if settings.store_backend != "postgresql":
+        raise StoreNotPostgres("the store is not PostgreSQL: run `loket db upgrade` where it lives")
+    host, database = provision.server_of(settings.database_url)
+    return provision.upgrade_as_admin(host, admin, role, object_id, database, lambda: token)

@@ -109,6 +109,13 @@ param postgresSkuName string = 'Standard_D2ds_v5'
 ])
 param postgresTier string = 'GeneralPurpose'
 
+@allowed([
+  'Private'
+  'Public'
+])
+@description('Private (default): PostgreSQL in a delegated subnet of a VNet the app is integrated in, no public endpoint; pg_setup and migrations run through the app (docs/deploy.md). Public: public endpoint with the "allow Azure services" rule, a named accepted risk. Azure cannot switch an existing server.')
+param postgresNetworkAccess string = 'Private'
+
 @description('PostgreSQL connections per worker process: CRM_POOL_SIZE + CRM_MAX_OVERFLOW.')
 param crmPoolSize int = 2
 param crmMaxOverflow int = 3
@@ -242,16 +249,33 @@ module servicebus 'app/servicebus.bicep' = {
   }
 }
 
+var postgresName = '${abbrs.dBforPostgreSQLServers}loket-${resourceToken}'
+var postgresPrivate = postgresNetworkAccess == 'Private'
+
+module network 'app/network.bicep' = if (postgresPrivate) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: '${abbrs.networkVirtualNetworks}loket-${resourceToken}'
+    postgresServerName: postgresName
+    location: location
+    tags: tags
+  }
+}
+
 module postgres 'app/postgres.bicep' = {
   name: 'postgres'
   scope: rg
   params: {
-    name: '${abbrs.dBforPostgreSQLServers}loket-${resourceToken}'
+    name: postgresName
     skuName: postgresSkuName
     tier: postgresTier
     adminObjectId: postgresAdminGroupId
     adminName: postgresAdminGroupName
     adminType: 'Group'
+    networkAccess: postgresNetworkAccess
+    delegatedSubnetId: postgresPrivate ? network.outputs.postgresSubnetId : ''
+    privateDnsZoneId: postgresPrivate ? network.outputs.postgresDnsZoneId : ''
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
     location: location
     tags: tags
@@ -316,6 +340,7 @@ module api 'app/api.bicep' = {
     capturePolicyPath: capturePolicyPath
     publicBaseUrl: publicBaseUrl
     documentIntelligenceEndpoint: documentIntelligence ? documentIntelligenceAccount.outputs.endpoint : ''
+    virtualNetworkSubnetId: postgresPrivate ? network.outputs.appSubnetId : ''
   }
 }
 
@@ -390,6 +415,7 @@ output EVENTGRID_DEADLETTER_CONTAINER string = storage.outputs.eventGridDeadLett
 output POSTGRES_SERVER_NAME string = postgres.outputs.name
 output POSTGRES_HOST string = postgres.outputs.host
 output POSTGRES_DATABASE string = postgres.outputs.databaseName
+output POSTGRES_PUBLIC_ACCESS string = postgres.outputs.publicNetworkAccess
 output POSTGRES_ADMIN_GROUP_NAME string = postgresAdminGroupName
 output CRM_DATABASE_URL string = api.outputs.crmDatabaseUrl
 output KEY_VAULT_NAME string = keyvault.outputs.name

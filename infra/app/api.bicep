@@ -49,6 +49,9 @@ param capturePolicyPath string
 param documentIntelligenceEndpoint string = ''
 param publicBaseUrl string = ''
 
+@description('VNet integration: the subnet delegated to Microsoft.App/environments (network.bicep), so the app reaches PostgreSQL\'s private address; empty = no VNet (PostgreSQL with public access).')
+param virtualNetworkSubnetId string = ''
+
 @description('Back-off and settling, as design.md: CALL_SETTLE_SECONDS, MAX_ATTEMPTS, SERVICEBUS_SETTLEMENT.')
 param callSettleSeconds int = 120
 param maxAttempts int = 8
@@ -183,6 +186,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     clientCertEnabled: false
     publicNetworkAccess: 'Enabled'
     keyVaultReferenceIdentity: identityId
+    // Outbound traffic through the VNet: the private DNS zone resolves PostgreSQL to its private address.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

@@ -38,23 +38,42 @@ if ($LASTEXITCODE -eq 0) {
 if ($LASTEXITCODE -ne 0) { throw 'the Event Grid subscription failed' }
 Write-Host "Event Grid: $($env:SCANNED_POST_CONTAINER) -> $scanFunction, dead letters in $($env:EVENTGRID_DEADLETTER_CONTAINER)"
 
-$rule = ''
-if (($env:POSTGRES_PUBLIC_ACCESS ?? 'Enabled') -eq 'Enabled') {
+# PostgreSQL. Private access (POSTGRES_PUBLIC_ACCESS=Disabled, the default): the app, inside the VNet,
+# runs the steps with this account's token (pg_setup.py --via; the function key in LOKET_UPGRADE_KEY).
+# Public access: this machine connects through a firewall rule opened for this run only.
+$upgradeFunction = $env:UPGRADE_FUNCTION_NAME ?? 'ops_db_upgrade'
+$setup = Join-Path $Root 'infra' 'hooks' 'pg_setup.py'
+if (($env:POSTGRES_PUBLIC_ACCESS ?? 'Disabled') -eq 'Disabled') {
+    $env:LOKET_UPGRADE_KEY = az functionapp function keys list -g $rg -n $app --function-name $upgradeFunction `
+        --query default -o tsv 2>$null
+    if (-not $env:LOKET_UPGRADE_KEY) {
+        throw "no function key for $upgradeFunction; the schema was not upgraded. Check azd deploy, then: azd hooks run postdeploy"
+    }
+    try {
+        & $python $setup upgrade --via "https://$app.azurewebsites.net" `
+            --admin $env:POSTGRES_ADMIN_GROUP_NAME --role $env:AZURE_IDENTITY_NAME `
+            --object-id $env:AZURE_IDENTITY_PRINCIPAL_ID
+        if ($LASTEXITCODE -ne 0) { throw 'the PostgreSQL role, schema upgrade or grants failed (run by the app)' }
+    } finally {
+        Remove-Item Env:LOKET_UPGRADE_KEY -ErrorAction SilentlyContinue
+    }
+} else {
+    $rule = ''
     $ip = try { (Invoke-RestMethod -Uri 'https://api.ipify.org' -TimeoutSec 10).Trim() } catch { '' }
     if ($ip) {
         $rule = "postdeploy-$([DateTimeOffset]::UtcNow.ToUnixTimeSeconds())"
         az postgres flexible-server firewall-rule create -g $rg --name $env:POSTGRES_SERVER_NAME --rule-name $rule `
             --start-ip-address $ip --end-ip-address $ip --output none
     }
-}
-try {
-    & $python (Join-Path $Root 'infra' 'hooks' 'pg_setup.py') upgrade --host $env:POSTGRES_HOST `
-        --admin $env:POSTGRES_ADMIN_GROUP_NAME --role $env:AZURE_IDENTITY_NAME `
-        --object-id $env:AZURE_IDENTITY_PRINCIPAL_ID --database $env:POSTGRES_DATABASE
-    if ($LASTEXITCODE -ne 0) { throw 'the PostgreSQL role, schema upgrade or grants failed' }
-    Write-Host "PostgreSQL: schema upgraded by $($env:POSTGRES_ADMIN_GROUP_NAME); $($env:AZURE_IDENTITY_NAME) may read and write it"
-} finally {
-    if ($rule) {
-        az postgres flexible-server firewall-rule delete -g $rg --name $env:POSTGRES_SERVER_NAME --rule-name $rule --yes --output none
+    try {
+        & $python $setup upgrade --host $env:POSTGRES_HOST `
+            --admin $env:POSTGRES_ADMIN_GROUP_NAME --role $env:AZURE_IDENTITY_NAME `
+            --object-id $env:AZURE_IDENTITY_PRINCIPAL_ID --database $env:POSTGRES_DATABASE
+        if ($LASTEXITCODE -ne 0) { throw 'the PostgreSQL role, schema upgrade or grants failed' }
+    } finally {
+        if ($rule) {
+            az postgres flexible-server firewall-rule delete -g $rg --name $env:POSTGRES_SERVER_NAME --rule-name $rule --yes --output none
+        }
     }
 }
+Write-Host "PostgreSQL: schema upgraded by $($env:POSTGRES_ADMIN_GROUP_NAME); $($env:AZURE_IDENTITY_NAME) may read and write it"

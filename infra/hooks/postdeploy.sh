@@ -2,7 +2,8 @@
 # azd postdeploy: (1) the Event Grid subscription that feeds the blob trigger (its system key exists
 # only once the code is deployed and the host has started), with a dead-letter container;
 # (2) the app identity's PostgreSQL role and `loket db upgrade`, signed in as a member of the
-# server's Entra admin group (POSTGRES_ADMIN_GROUP_NAME), so any member can upgrade the schema later.
+# server's Entra admin group (POSTGRES_ADMIN_GROUP_NAME), so any member can upgrade the schema later;
+# from inside the network (through the app) when the server has no public endpoint.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 rg="$AZURE_RESOURCE_GROUP"
@@ -48,10 +49,26 @@ else
 fi
 echo "Event Grid: $SCANNED_POST_CONTAINER -> $scan_function ($action), dead letters in $EVENTGRID_DEADLETTER_CONTAINER"
 
-# (2) PostgreSQL. With public access (the default) open the deployer's address for this run only;
-# with POSTGRES_PUBLIC_ACCESS=Disabled run from inside the network (docs/deploy.md, "Private PostgreSQL").
-rule=""
-if [ "${POSTGRES_PUBLIC_ACCESS:-Enabled}" = "Enabled" ]; then
+# (2) PostgreSQL, as a member of the admin group with the signed-in account's own Entra token.
+# Private access (POSTGRES_PUBLIC_ACCESS=Disabled, the default): the server has no public endpoint, so
+# the app, which is in the VNet, runs the steps (POST /api/ops/db/upgrade with its function key, read
+# here and handed over in the environment, never on a command line). Public access: this machine
+# connects itself through a firewall rule opened for this run only.
+upgrade_function="${UPGRADE_FUNCTION_NAME:-ops_db_upgrade}"
+if [ "${POSTGRES_PUBLIC_ACCESS:-Disabled}" = "Disabled" ]; then
+  LOKET_UPGRADE_KEY="$(az functionapp function keys list -g "$rg" -n "$app" --function-name "$upgrade_function" \
+    --query default -o tsv 2>/dev/null || true)"
+  if [ -z "$LOKET_UPGRADE_KEY" ]; then
+    echo "error: no function key for $upgrade_function; the schema was not upgraded." >&2
+    echo "       Check the deployment (azd deploy), then run: azd hooks run postdeploy" >&2
+    exit 1
+  fi
+  export LOKET_UPGRADE_KEY
+  "$python" "$root/infra/hooks/pg_setup.py" upgrade --via "https://${app}.azurewebsites.net" \
+    --admin "$POSTGRES_ADMIN_GROUP_NAME" --role "$AZURE_IDENTITY_NAME" --object-id "$AZURE_IDENTITY_PRINCIPAL_ID"
+  unset LOKET_UPGRADE_KEY
+else
+  rule=""
   ip="$(curl -fsS https://api.ipify.org || true)"
   if [ -n "$ip" ]; then
     rule="postdeploy-$(date +%s)"
@@ -59,8 +76,7 @@ if [ "${POSTGRES_PUBLIC_ACCESS:-Enabled}" = "Enabled" ]; then
       --rule-name "$rule" --start-ip-address "$ip" --end-ip-address "$ip" --output none
     trap 'az postgres flexible-server firewall-rule delete -g "$rg" --name "$POSTGRES_SERVER_NAME" --rule-name "$rule" --yes --output none || true' EXIT
   fi
+  "$python" "$root/infra/hooks/pg_setup.py" upgrade --host "$POSTGRES_HOST" --admin "$POSTGRES_ADMIN_GROUP_NAME" \
+    --role "$AZURE_IDENTITY_NAME" --object-id "$AZURE_IDENTITY_PRINCIPAL_ID" --database "$POSTGRES_DATABASE"
 fi
-
-"$python" "$root/infra/hooks/pg_setup.py" upgrade --host "$POSTGRES_HOST" --admin "$POSTGRES_ADMIN_GROUP_NAME" \
-  --role "$AZURE_IDENTITY_NAME" --object-id "$AZURE_IDENTITY_PRINCIPAL_ID" --database "$POSTGRES_DATABASE"
 echo "PostgreSQL: schema upgraded by $POSTGRES_ADMIN_GROUP_NAME; $AZURE_IDENTITY_NAME may read and write it"

@@ -28,3 +28,10 @@ if ((az ad group member check --group $groupId --member-id $principal.Id --query
     Write-Host "added $($principal.Name) to $groupName"
 }
 Write-Host "PostgreSQL Entra admin: group $groupName"
+
+# Private access (the default): Flex Consumption's VNet integration needs the Microsoft.App provider.
+if (($env:POSTGRES_NETWORK_ACCESS ?? 'Private') -eq 'Private') {
+    az provider register --namespace Microsoft.App --wait --output none
+    if ($LASTEXITCODE -ne 0) { throw 'could not register the Microsoft.App resource provider' }
+    Write-Host 'resource provider Microsoft.App registered (Flex Consumption VNet integration)'
+}

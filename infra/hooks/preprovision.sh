@@ -33,3 +33,10 @@ if [ "$(az ad group member check --group "$group_id" --member-id "$PRINCIPAL_ID"
   echo "added $PRINCIPAL_NAME to $group_name"
 fi
 echo "PostgreSQL Entra admin: group $group_name"
+
+# Private access (the default): Flex Consumption's VNet integration runs on Azure Container Apps'
+# infrastructure and needs the Microsoft.App resource provider registered in the subscription.
+if [ "${POSTGRES_NETWORK_ACCESS:-Private}" = "Private" ]; then
+  az provider register --namespace Microsoft.App --wait --output none
+  echo "resource provider Microsoft.App registered (Flex Consumption VNet integration)"
+fi

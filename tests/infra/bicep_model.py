@@ -101,7 +101,7 @@ def servicebus_entities() -> tuple[dict[str, dict], dict[str, dict]]:
 def evaluate(doc: dict[str, Any], value: Any, params: dict[str, Any] | None = None) -> Any:
     """`value` with the template's parameters set (`params` over their defaults), the way ARM would.
 
-    Knows identifiers, `cond ? a : b`, `==`, `!=`, `!` and `string(x)`: what the tests need to
+    Knows identifiers, `cond ? a : b`, `==`, `!=`, `!`, `empty(x)` and `string(x)`: what the tests need to
     check a template's branches (e.g. the Burstable tier) without the Bicep CLI.
     """
     params = params or {}
@@ -129,6 +129,8 @@ def evaluate(doc: dict[str, Any], value: Any, params: dict[str, Any] | None = No
         if op == "logical_not":
             return not evaluate(doc, operands["bool_value"], params)
         return value  # anything else (property access, other functions) stays as written
+    if isinstance(value, dict) and "function" in value and value["function"]["type"] == "empty":
+        return not evaluate(doc, value["function"]["parameters"]["item_to_test"], params)
     if isinstance(value, dict) and "function" in value and value["function"]["type"] == "string":
         return str(evaluate(doc, value["function"]["parameters"]["value_to_convert"], params))
     if isinstance(value, dict):

@@ -34,6 +34,7 @@ case "$*" in
     n=$(( $(cat "$STATE/function" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$STATE/function"
     [ "$n" -ge "$FAKE_FUNCTION_AFTER" ] || exit 3 ;;
   "functionapp keys list "*) echo "$FAKE_KEY" ;;
+  "functionapp function keys list "*) echo "$FAKE_UPGRADE_KEY" ;;
   "eventgrid system-topic event-subscription show "*) exit 3 ;;
 esac
 exit 0
@@ -47,6 +48,7 @@ exit 0
 
 FAKE_PYTHON = r"""#!/usr/bin/env bash
 echo "python $0 $*" >> "$CALLS"
+if [ -n "${LOKET_UPGRADE_KEY:-}" ]; then echo "env LOKET_UPGRADE_KEY=$LOKET_UPGRADE_KEY" >> "$CALLS"; fi
 if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then
   mkdir -p "$3/bin"; cp "$0" "$3/bin/python"; cp "$0" "$3/bin/pip"
 fi
@@ -61,7 +63,7 @@ AZD_VALUES = {
     "EVENTGRID_DEADLETTER_CONTAINER": "eventgrid-deadletter", "POSTGRES_SERVER_NAME": "psql-loket-abc",
     "POSTGRES_HOST": "psql-loket-abc.postgres.database.azure.com", "POSTGRES_DATABASE": "loket",
     "POSTGRES_ADMIN_GROUP_NAME": "loket-db-admins-test", "AZURE_IDENTITY_NAME": "id-loket-abc",
-    "AZURE_IDENTITY_PRINCIPAL_ID": "identity-object-id",
+    "AZURE_IDENTITY_PRINCIPAL_ID": "identity-object-id", "POSTGRES_PUBLIC_ACCESS": "Disabled",
 }
 
 
@@ -91,8 +93,23 @@ def project(tmp_path):
         "PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "CALLS": str(tmp_path / "calls"),
         "STATE": str(tmp_path / "state"), "AZD_VALUES": str(values), "FAKE_USER_TYPE": "user",
         "FAKE_FUNCTION_AFTER": "1", "FAKE_KEY": "blobs-key", "POSTDEPLOY_WAIT_SECONDS": "0",
+        "FAKE_UPGRADE_KEY": "upgrade-key",
     }
     return root, env
+
+
+def public_postgres(project) -> None:
+    """The azd environment of a deployment with POSTGRES_NETWORK_ACCESS=Public (Bicep output Enabled)."""
+    _, env = project
+    with open(env["AZD_VALUES"], "a") as values:
+        values.write('POSTGRES_PUBLIC_ACCESS="Enabled"\n')
+
+
+def public_postgres_network(project) -> None:
+    """The azd environment after `azd env set POSTGRES_NETWORK_ACCESS Public`."""
+    _, env = project
+    with open(env["AZD_VALUES"], "a") as values:
+        values.write('POSTGRES_NETWORK_ACCESS="Public"\n')
 
 
 def run(project, hook: str, **overrides) -> tuple[subprocess.CompletedProcess, list[str]]:
@@ -122,6 +139,17 @@ def test_preprovision_makes_the_postgres_admin_group_with_the_deployer_as_member
     assert any(c.startswith(added) for c in calls)
 
 
+def test_preprovision_registers_the_provider_flex_vnet_integration_needs_unless_postgres_is_public(project):
+    result, calls = run(project, "preprovision.sh")
+    assert result.returncode == 0, result.stderr
+    assert "az provider register --namespace Microsoft.App --wait --output none" in calls
+    public_postgres_network(project)
+    Path(project[1]["CALLS"]).unlink()
+    result, calls = run(project, "preprovision.sh")
+    assert result.returncode == 0, result.stderr
+    assert not any("provider register" in c for c in calls)
+
+
 def test_postdeploy_waits_for_the_blob_function_and_subscribes_with_a_dead_letter_container(project):
     result, calls = run(project, "postdeploy.sh", FAKE_FUNCTION_AFTER="3")
     assert result.returncode == 0, result.stderr
@@ -149,6 +177,7 @@ def test_postdeploy_fails_when_the_function_exists_but_its_key_does_not(project)
 
 def test_postdeploy_runs_the_database_step_with_the_projects_venv_made_when_missing(project):
     root, _ = project
+    public_postgres(project)
     result, calls = run(project, "postdeploy.sh")
     assert result.returncode == 0, result.stderr
     venv_python = str(root / ".venv" / "bin" / "python")
@@ -161,12 +190,35 @@ def test_postdeploy_runs_the_database_step_with_the_projects_venv_made_when_miss
 
 
 def test_postdeploy_opens_and_closes_the_firewall_only_around_the_database_step(project):
+    public_postgres(project)
     result, calls = run(project, "postdeploy.sh")
     assert result.returncode == 0, result.stderr
     opened = next(i for i, c in enumerate(calls) if "firewall-rule create" in c)
     setup = next(i for i, c in enumerate(calls) if "pg_setup.py" in c)
     closed = next(i for i, c in enumerate(calls) if "firewall-rule delete" in c)
     assert opened < setup < closed
+
+
+def test_postdeploy_with_private_access_has_the_app_run_the_upgrade_the_key_off_the_command_line(project):
+    root, _ = project
+    result, calls = run(project, "postdeploy.sh")
+    assert result.returncode == 0, result.stderr
+    assert ("az functionapp function keys list -g rg-test -n func-loket-abc --function-name ops_db_upgrade"
+            " --query default -o tsv") in calls
+    (setup,) = [c for c in calls if "pg_setup.py" in c]
+    assert setup.startswith(f"python {root}/.venv/bin/python ")
+    assert "upgrade --via https://func-loket-abc.azurewebsites.net --admin loket-db-admins-test" in setup
+    assert "--role id-loket-abc --object-id identity-object-id" in setup
+    assert calls[calls.index(setup) + 1] == "env LOKET_UPGRADE_KEY=upgrade-key", "in its environment"
+    assert not any("upgrade-key" in c for c in calls if not c.startswith("env ")), "never on a command line"
+    assert not any("firewall-rule" in c for c in calls), "a private server has no firewall to open"
+
+
+def test_postdeploy_with_private_access_fails_loudly_when_the_upgrade_route_has_no_key(project):
+    result, calls = run(project, "postdeploy.sh", FAKE_UPGRADE_KEY="")
+    assert result.returncode != 0
+    assert "the schema was not upgraded" in result.stderr
+    assert not any("pg_setup.py" in c for c in calls)
 
 
 PAIRS = [("postdeploy.sh", "postdeploy.ps1"), ("preprovision.sh", "preprovision.ps1")]
@@ -177,5 +229,8 @@ def test_the_powershell_hooks_take_the_same_steps(pair):
     """No PowerShell here to run them: the same CLI calls and flags must at least be there."""
     sh, ps1 = ((HOOKS / name).read_text() for name in pair)
     for needle in ("--deadletter-identity-endpoint", "POSTDEPLOY_ATTEMPTS", "pg_setup.py", "upgrade --host",
-                   "POSTGRES_ADMIN_GROUP_NAME", "AZURE_PRINCIPAL_TYPE", "az ad group member add"):
+                   "POSTGRES_ADMIN_GROUP_NAME", "AZURE_PRINCIPAL_TYPE", "az ad group member add",
+                   "upgrade --via", "LOKET_UPGRADE_KEY", "ops_db_upgrade", "functionapp function keys list",
+                   "POSTGRES_PUBLIC_ACCESS", "POSTGRES_NETWORK_ACCESS",
+                   "provider register --namespace Microsoft.App"):
         assert (needle in sh) == (needle in ps1), f"{needle} in one of {pair} only"

@@ -52,11 +52,11 @@ def loket():
     return main.app
 
 
-@pytest.mark.parametrize("command", sorted(EXPECTS))
-@pytest.mark.parametrize("given", sorted(SHAPES))
+@pytest.mark.parametrize(
+    ("command", "given"),
+    [(c, g) for c in sorted(EXPECTS) for g in sorted(SHAPES) if OWN.get(c) != g],  # every other shape
+)
 def test_a_payload_of_another_shape_is_named_with_what_was_expected(loket, tmp_path, command, given):
-    if OWN.get(command) == given:
-        pytest.skip("the command's own shape")
     path = tmp_path / "payload.json"
     path.write_text(json.dumps(SHAPES[given]), encoding="utf-8")
     args = ["normalize", command, str(path)] + (
