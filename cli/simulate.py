@@ -28,7 +28,9 @@ def simulate(
     faults: str = typer.Option("none", "--faults", help=FAULT_HELP),
     fault_rate: float = typer.Option(0.2, "--fault-rate", min=0.0, max=1.0, help="Share of contacts hit."),
     seed: int | None = typer.Option(None, "--seed", help="Repeat a day's mix of scenarios and people."),
-    image_letters: int = typer.Option(2, "--image-letters", min=0, help="Image-only scans (OCR is slow)."),
+    image_letters: int | None = typer.Option(
+        None, "--image-letters", min=0, help="Image-only scans (default: 2 with Tesseract, else 0)."
+    ),
     timeout: float = typer.Option(180.0, "--timeout", min=1.0, help="Seconds to wait for capture."),
     port: int | None = typer.Option(None, "--port", help=PORT_HELP),
     tenant_port: int | None = typer.Option(None, "--tenant-port", help=TENANT_PORT_HELP),
@@ -36,7 +38,7 @@ def simulate(
     as_json: bool = typer.Option(False, "--json", help="Print the reconciliation as JSON."),
 ) -> None:
     """Generate a working day of contacts and check what Loket made of each one."""
-    from devhost.sim_driver import DaySpec, SimulationError, simulate_day
+    from devhost.sim_driver import DaySpec, SimulationError, ocr_available, simulate_day
     from devhost.tenant.faults import parse_kinds
 
     try:
@@ -44,10 +46,16 @@ def simulate(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--faults") from None
     use_ports(port, tenant_port)
+    if image_letters is None:
+        image_letters = 2 if ocr_available() else 0
+        if not image_letters:
+            typer.echo("Tesseract is not installed: no image-only letters this time (`make ocr`, or "
+                       "--image-letters N to send them anyway)", err=True)
     services = _reader_services()
+    progress = None if as_json else _progress(contacts)
     try:
         spec = DaySpec(contacts, rate, kinds, fault_rate, seed, image_letters)
-        run_id, report = simulate_day(services, spec, timeout, subscribe=subscribe)
+        run_id, report = simulate_day(services, spec, timeout, subscribe=subscribe, progress=progress)
     except SimulationError as exc:
         raise fail(str(exc)) from None
     finally:
@@ -59,6 +67,18 @@ def simulate(
         show(run_id, report.to_json(), Console())
     if not report.clean:
         raise typer.Exit(code=1)
+
+
+def _progress(contacts: int):
+    """One line on stderr each time the figures change: generated, then captured and still missing."""
+    last = [""]
+
+    def tell(line: str) -> None:
+        if line != last[0]:
+            last[0] = line
+            typer.echo(f"simulate: {line} of {contacts}", err=True)
+
+    return tell
 
 
 def reconcile(

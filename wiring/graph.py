@@ -189,9 +189,13 @@ class GraphWiring:
 
     def catch_up(self, since: dt.datetime | None = None) -> Any:
         """Every 15 minutes and `loket catch-up`: delta per mailbox folder, recent call records."""
+        from adapters.memory import release_freed_memory
         from handlers.catch_up import catch_up_all
 
-        return self.with_graph(lambda graph: catch_up_all(self.catch_up_deps(graph), since))
+        try:
+            return self.with_graph(lambda graph: catch_up_all(self.catch_up_deps(graph), since))
+        finally:
+            release_freed_memory()  # hours of call records read at once: give that memory back
 
     def with_graph(self, work: Any) -> Any:
         """Run `work(graph)` on a loop of its own, with an adapter of its own (closed afterwards)."""

@@ -65,10 +65,10 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str,
     stuck = event("c2", who=JAN, at=T0.replace(hour=14), departments=("Omgeving",), agent="piet")
     bug = {"present": True}
 
-    def record_with_a_bug(ev, uow, now=None, **rules):
+    def record_with_a_bug(ev, uow, now=None, **options):
         if bug["present"] and ev.event_id == stuck.event_id:
             raise PermanentError("a contact this version cannot store", reason="UnsupportedContact")
-        return record_contact(ev, uow, now, **rules)
+        return record_contact(ev, uow, now, **options)
 
     monkeypatch.setattr(consumers, "record_contact", record_with_a_bug)
     app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
@@ -134,8 +134,11 @@ def captured(services, event_id) -> int:
         return sum(e.event_id == event_id for e in uow.contacts.timeline(pid))
 
 
-def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_path):
+def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_path, caplog):
     base, services = host
+    failures = [r for r in caplog.get_records("setup") if r.name == "devhost.servicebus_runner"]
+    assert len(failures) >= 2  # the poisoned message was delivered until dead-lettered...
+    assert sum(bool(r.exc_info) for r in failures) == 1  # ...with one traceback, then one line each
     expect = playwright.expect
     page.goto(base + "/")  # the local host redirects to /api/ui
     assert page.url.endswith("/api/ui")
@@ -167,11 +170,13 @@ def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_p
     expect(page.locator("#queues")).to_contain_text("let op (mislukte berichten)")
     expect(page.locator("#ops h2").nth(1)).to_have_text("Mislukte berichten")
     page.screenshot(path=str(_screenshot_path(tmp_path, "ops")), full_page=True)
+    assert serious_accessibility_violations(page) == []  # the operators' view
 
     dead.get_by_role("button").click()  # replay asks for confirmation and a reason first
     dialog = page.locator("#replay-dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("contact-events/crm")
+    assert serious_accessibility_violations(page) == []  # the replay dialog
     page.click("#replay-go")  # no reason given: nothing happens yet
     expect(dialog).to_be_visible()
     page.fill("#replay-reason", "fix deployed")
@@ -186,6 +191,25 @@ def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_p
     expect(page.locator(".party table").nth(1)).to_contain_text("Omgeving", timeout=30_000)
     assert captured(services, event("c2").event_id) == 1
     page.screenshot(path=str(_screenshot_path(tmp_path, "lookup")), full_page=True)
+
+
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """axe-core (npm, pinned in .ci/run) on the page as it is now: WCAG 2.1 AA rules, serious or critical.
+
+    Injected through the DevTools protocol (page.evaluate), which the page's CSP does not govern."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm install axe-core; .ci/run installs it)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate("async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+                          ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))",
+                          WCAG_21_AA)
+    return [f"{v['id']} ({v['impact']}, {v['nodes']} nodes)" for v in found
+            if v["impact"] in ("serious", "critical")]
 
 
 def search(page, kind: str, value: str) -> None:
@@ -212,6 +236,7 @@ def test_namesakes_are_told_apart_and_a_surname_first_name_finds_the_call_back_t
     assert "eva1@telenet.be" not in page.content() and "+32471000111" not in page.content()
     masked = {cards.nth(i).locator(".identifiers").inner_text() for i in range(3)}
     assert len(masked) == 3  # three namesakes, three different masked identities
+    assert serious_accessibility_violations(page) == []  # the result list
     cards.filter(has_text="e•••@skynet.be").get_by_role("button").click()
     expect(page.locator(".party .identifiers")).to_contain_text("eva2@skynet.be")  # opened: in full
 
@@ -224,10 +249,25 @@ def test_namesakes_are_told_apart_and_a_surname_first_name_finds_the_call_back_t
     expect(summary).to_contain_text("beantwoord")
     timeline = party.locator("table").nth(1)
     expect(timeline.locator("tr", has_text="gemist")).to_contain_text("beantwoord")  # its thread
+    assert serious_accessibility_violations(page) == []  # an opened party: summary, filters, timeline
     page.select_option("#filter-channel", "phone")
     expect(timeline.locator("tbody tr")).to_have_count(2)
     page.select_option("#filter-department", "Burgerzaken")
     expect(page.locator(".party table").nth(1).locator("tbody tr")).to_have_count(1)
+
+
+def test_the_accessibility_check_finds_a_violation_put_there_on_purpose(host, page):
+    base, _ = host
+    page.goto(base + "/api/ui")
+    playwright.expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    assert serious_accessibility_violations(page) == []
+    page.evaluate("""() => {
+        const field = document.createElement('input');  // no label: critical under WCAG 2.1 A
+        document.querySelector('main').appendChild(field);
+        document.querySelector('header').style.background = '#777';  // white on grey: poor contrast
+    }""")
+    found = " ".join(serious_accessibility_violations(page))
+    assert "label" in found and "color-contrast" in found
 
 
 def test_the_page_speaks_english_on_request_and_asks_for_a_key(host, page):
