@@ -159,7 +159,9 @@ def build(
 
     settings = (settings or Settings()).check()
     clock = clock or default_clock(settings.data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    from adapters.data_dir import make_private
+
+    make_private(settings.data_dir)  # store, bus, archive, keys: 0600 files, 0700 folders (issue 15)
     return Services(
         settings=settings,
         clock=clock,

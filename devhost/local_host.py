@@ -87,7 +87,8 @@ class LocalHost:
         prefix = self._host_json.get("extensions", {}).get("http", {}).get("routePrefix", ROUTE_PREFIX)
         if self.settings.api_key is None:
             log.warning("LOKET_API_KEY is not set: functions with auth level FUNCTION/ADMIN answer 401")
-        http_app = build_http_app(list(self.functions.values()), self.settings.api_key, prefix)
+        http_app = build_http_app(list(self.functions.values()), self.settings.api_key, prefix,
+                                  max_body=self.settings.request_body_max_bytes)
         config = uvicorn.Config(http_app, log_level="warning", lifespan="off", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},

@@ -76,6 +76,11 @@ def capture_scan(
 
     `size` (when the trigger knows it) lets an oversized PDF be refused before it is read.
     """
+    refusal = getattr(deps.blobs, "refusal", None)  # the local post inbox: links, devices, odd names
+    refused = refusal(name) if refusal is not None else None
+    if refused is not None:  # never read, recorded under its own (hashed) name
+        _record(deps, name, LETTER_ENTITY, refused)
+        return None
     try:
         event = capture_letter(name, size, read, deps)
     except PermanentError as exc:

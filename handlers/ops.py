@@ -106,6 +106,18 @@ def _entity(
     )
 
 
+LETTERS = "scanned-post"
+
+
+def letter_views(letters: Sequence[Any]) -> list[DeadLetterView]:
+    """Letters that failed, listed beside dead letters: hashed id and reason only, never the file name."""
+    return [
+        DeadLetterView(entity=LETTERS, message_id=f.letter_id, sequence_number=0, enqueued_time=f.at,
+                       delivery_count=0, reason=f.reason)
+        for f in letters
+    ]
+
+
 def letter_row(letters: Sequence[Any], thresholds: Thresholds, entity: str = "scanned-post") -> EntityReport:
     """Scanned letters that could not be captured, as a row beside the queues: count, reasons, verdict.
 

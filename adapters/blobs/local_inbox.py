@@ -27,6 +27,11 @@ class LocalInbox:
             raise PermanentError("scan refused: it is not a plain file inside the post inbox", reason=reason)
         return self.root / name
 
+    def refusal(self, name: str) -> str | None:
+        """Why `name` may not be read (`symlink`, `not_a_file`, `unsafe_name`), None when it may."""
+        reason = unsafe_reason(self.root, name)
+        return None if reason == "missing" else reason
+
     def read(self, name: str) -> bytes | None:
         path = self._path(name)
         try:

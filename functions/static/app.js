@@ -290,7 +290,10 @@ async function replay(entity, deadLetterReason, why) {
   bar.value = 0;
   try {
     const started = await api("ops/replay", { method: "POST",
-      body: JSON.stringify({ kind: "dlq", entity, dead_letter_reason: deadLetterReason, reason: why }) });
+      // Scanned letters that failed wait in storage, not on a queue: they are captured again.
+      body: JSON.stringify(entity === "scanned-post"
+        ? { kind: "letters", dead_letter_reason: deadLetterReason, reason: why }
+        : { kind: "dlq", entity, dead_letter_reason: deadLetterReason, reason: why }) });
     let job;
     do {
       await new Promise((r) => setTimeout(r, 300));

@@ -164,3 +164,17 @@ def test_an_image_only_scan_that_failed_without_ocr_is_recovered_by_replay_once_
         assert conn.execute(text("select count(*) from contacts")).scalar_one() == 2
     again = run_job(create_job(ReplayRequest(kind="letters"), "jan.operator", deps), deps)
     assert again.summary["selected"] == 0 and len(published(services)) == 2
+
+
+def test_the_operators_list_shows_failed_letters_by_hashed_id_and_reason_and_the_page_replays_them(services):
+    capture(drop(services, "onthaal/Jan Peeters brief.pdf", b"not a pdf"))
+    listing = built_functions()["ops_dead_letters"].get_user_function()(
+        request("GET", "ops/dead-letters", key=services.api_key))
+    (row,) = body(listing)
+    assert (row["entity"], row["reason"]) == ("scanned-post", "unreadable_pdf")
+    assert row["message_id"] == letter_id("onthaal/Jan Peeters brief.pdf")
+    assert b"Peeters" not in listing.get_body()
+    started = built_functions()["ops_replay"].get_user_function()(request(
+        "POST", "ops/replay", key=services.api_key,
+        body={"kind": "letters", "dead_letter_reason": "unreadable_pdf", "dry_run": True}))
+    assert started.status_code == 202
