@@ -190,8 +190,8 @@ def run(full: bool) -> str:
             ratio = percentile(webhook.latencies, 50) / percentile(noop.latencies, 50)
             lines += [
                 "",
-                f"Loket's overhead at 500/s: p50 {ratio:.2f}× the no-op route's,"
-                f" p99 {percentile(webhook.latencies, 99) / percentile(noop.latencies, 99):.2f}×.",
+                f"**Loket's overhead at 500/s: p50 {ratio:.2f}× the no-op route's,"
+                f" p99 {percentile(webhook.latencies, 99) / percentile(noop.latencies, 99):.2f}×.**",
                 "",
                 "Highest sustained rate (achieved ≥ 95 % of offered, p99 < 3 s, all 202, all enqueued):",
                 "",
