@@ -245,6 +245,10 @@ def outcome(name: str, report, drill: Drill, before=None, **extra) -> Outcome:
     notes = extra.pop("notes", [])
     if leaked:
         notes.append(f"{len(leaked)} log lines name a citizen, e.g. {leaked[0][1][:160]!r}")
+    if not report.clean:  # which rows, by scenario and hashed source key (no personal data)
+        notes.append("left: " + ", ".join(
+            f"{p['verdict']} {p['scenario'] or p['channel']} {p['key']}" for p in counts["problems"][:6]
+        ))
     return Outcome(
         name,
         counts["generated"],
