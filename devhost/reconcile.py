@@ -73,6 +73,7 @@ class Report:
     skip_reasons: Counter = field(default_factory=Counter)
     channel_skip_reasons: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     wrong_fields: Counter = field(default_factory=Counter)
+    missing_scenarios: Counter = field(default_factory=Counter)  # every missing row, by scenario
     problems: list[dict] = field(default_factory=list)
 
     def add(self, row: dict, verdict: str, fields: list[str] = ()) -> None:
@@ -80,6 +81,8 @@ class Report:
         for key in ("generated", verdict):
             self.counts[key] += 1
             self.by_channel[channel][key] += 1
+        if verdict == "missing":
+            self.missing_scenarios[row.get("scenario") or channel] += 1
         if verdict == "skipped":
             self.skip_reasons[row["reason"]] += 1
             self.channel_skip_reasons[channel][row["reason"]] += 1
@@ -124,6 +127,7 @@ class Report:
             },
             "skip_reasons": dict(sorted(self.skip_reasons.items())),
             "wrong_fields": dict(sorted(self.wrong_fields.items())),
+            "missing_scenarios": dict(sorted(self.missing_scenarios.items())),
             "problems": self.problems,
         }
 
