@@ -53,10 +53,19 @@ def commit() -> str:
     return sha + ("+changes" if changed else "")
 
 
+def load() -> str:
+    """The machine's load average when the recording started: how much else was running."""
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "load average unknown"
+    return f"load average {one:.1f} (1 min) / {five:.1f} (5 min) at the start"
+
+
 def header(title: str) -> str:
-    """The first lines of a results file: what, when, at which commit, on what."""
+    """The first lines of a results file: what, when, at which commit, on what, how loaded."""
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"# {title}\n\nRecorded {when} at commit {commit()} on {machine()}. {LOAD_NOTE}\n"
+    return f"# {title}\n\nRecorded {when} at commit {commit()} on {machine()}; {load()}. {LOAD_NOTE}\n"
 
 
 def recorded_line(results: str) -> str:
