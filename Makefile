@@ -7,9 +7,11 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: run simulate test bench bench-full drills drills-full lint ocr tenant clean
+.PHONY: run simulate test bench bench-full bench-soak drills drills-full lint ocr tenant clean
 
 RATE ?= 0.2
+PORT ?= 7071
+TENANT_PORT ?= 7072
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +31,14 @@ test: $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/lint-imports
 	LOKET_REQUIRE_CHECKOV=1 $(BIN)/pytest
 
-## make run: install, migrate, start the local host (:7071) and the simulated tenant (:7072) making RATE contacts a second (0: none)
+## make run: install, migrate, start the local host (PORT, 7071) and the simulated tenant (TENANT_PORT, 7072) making RATE contacts a second (0: none)
 run: $(STAMP)
 	@command -v tesseract >/dev/null 2>&1 || echo "note: Tesseract is not installed; image-only scans need 'make ocr'"
-	$(BIN)/loket run --rate $(RATE)
+	$(BIN)/loket run --rate $(RATE) --port $(PORT) --tenant-port $(TENANT_PORT)
 
 ## make simulate: while `make run` runs: 200 contacts with the fault mix, reconciled against the ground truth
 simulate: $(STAMP)
-	$(BIN)/loket simulate --contacts 200 --rate 20 --faults all
+	$(BIN)/loket simulate --contacts 200 --rate 20 --faults all --port $(PORT) --tenant-port $(TENANT_PORT)
 
 ## make ocr: Tesseract with Dutch, for image-only scanned letters (Debian/Ubuntu; root or sudo)
 ocr:
@@ -46,7 +48,7 @@ ocr:
 
 ## make tenant: the simulated Microsoft 365 tenant alone, on 127.0.0.1:7072
 tenant: $(STAMP)
-	$(BIN)/python -m devhost.tenant --port 7072 --data-dir var
+	$(BIN)/python -m devhost.tenant --port $(TENANT_PORT) --data-dir var
 
 ## make bench: the benchmarks at their default (CI-sized) scale
 bench: $(STAMP)
@@ -54,6 +56,10 @@ bench: $(STAMP)
 
 bench-full: $(STAMP)
 	$(BIN)/python -m bench --full
+
+## make bench-soak: `loket run --rate 1` for an hour; host memory at 10 and 60 minutes (bench/results-soak.md)
+bench-soak: $(STAMP)
+	$(BIN)/python -m bench.soak --minutes 60 --rate 1
 
 ## make drills: fault drills through a host subprocess, reconciled against the simulated tenant's ground truth
 drills: $(STAMP)

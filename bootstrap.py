@@ -27,13 +27,14 @@ from schemas.capture_policy import CapturePolicy, load_policy
 from settings import Settings
 from wiring.graph import GraphWiring
 from wiring.ops import OpsWiring
+from wiring.privacy import PrivacyWiring
 
 log = logging.getLogger(__name__)
 _GRAPH_WORK = threading.RLock()
 
 
 @dataclass
-class Services(GraphWiring, OpsWiring):
+class Services(GraphWiring, OpsWiring, PrivacyWiring):
     """Everything the functions need, built from settings; adapters are created when first used."""
 
     settings: Settings
@@ -51,7 +52,10 @@ class Services(GraphWiring, OpsWiring):
         from adapters.store.uow import SqlStore
 
         url = self.settings.database_url
-        return SqlStore.from_url(url, token_provider=token_provider_for(url))
+        return SqlStore.from_url(
+            url, token_provider=token_provider_for(url),
+            pool_size=self.settings.crm_pool_size, max_overflow=self.settings.crm_max_overflow,
+        )
 
     def uow(self) -> Any:
         return self.store.uow()
@@ -70,14 +74,20 @@ class Services(GraphWiring, OpsWiring):
 
     @cached_property
     def text_extractor(self) -> TextExtractor:
-        """Text layer first; then Document Intelligence when its endpoint is set, else Tesseract."""
+        """Text layer first; then Document Intelligence when its endpoint is set, else Tesseract;
+        always in a child process within the settings' time budget (issue 15)."""
+        from functools import partial
+
+        from adapters.text_extraction.child_process import ChildProcessExtractor
         from adapters.text_extraction.composite import azure_extractor, local_extractor
 
         match self.settings.document_intelligence_endpoint:
             case None | "":
-                return local_extractor()
+                factory = local_extractor
             case endpoint:
-                return azure_extractor(endpoint)
+                factory = partial(azure_extractor, endpoint)
+        return ChildProcessExtractor(factory, budget_seconds=self.settings.letter_extraction_seconds,
+                                     max_chars=self.settings.letter_text_max_chars)
 
     @cached_property
     def archive(self) -> Any:
@@ -108,15 +118,21 @@ class Services(GraphWiring, OpsWiring):
             bus=self.bus,
             topic=self.settings.contact_events_topic,
             now=self.now,
+            suppressed=self.suppressed_keys,
+            record_skip=self.record_skip,
+            failures=self.failure_log,
+            max_pdf_bytes=self.settings.letter_pdf_max_bytes,
+            max_chars=self.settings.letter_text_max_chars,
         )
 
     def health(self) -> dict[str, str]:
-        from adapters.health_checks import check_bus, check_graph, check_store
+        from adapters.health_checks import check_bus, check_graph, check_letters, check_store
 
         return {
             "bus": check_bus(self.bus),
             "store": check_store(self.store),
             "graph": check_graph(self.settings.graph_base_url),
+            "letters": check_letters(self.failure_log),
         }
 
     # --- Graph subscriptions, catch-up, rich notifications (issue 7) ---
@@ -127,6 +143,8 @@ class Services(GraphWiring, OpsWiring):
         crm.record_failure(message_id, entity, reason, self.uow(), self.clock.now())
 
     def close(self) -> None:
+        if "text_extractor" in self.__dict__:
+            getattr(self.text_extractor, "close", lambda: None)()
         self.bus.close()
         if "store" in self.__dict__:
             self.store.dispose()
@@ -141,7 +159,9 @@ def build(
 
     settings = (settings or Settings()).check()
     clock = clock or default_clock(settings.data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    from adapters.data_dir import make_private
+
+    make_private(settings.data_dir)  # store, bus, archive, keys: 0600 files, 0700 folders (issue 15)
     return Services(
         settings=settings,
         clock=clock,
@@ -165,3 +185,21 @@ def set_services(services: Services | None) -> None:
     """Install (or with None, forget) the services: the local host and tests use their own."""
     global _services
     _services = services
+
+
+class StoreNotPostgres(RuntimeError):
+    """The schema upgrade through the app is for PostgreSQL in Azure; locally `loket db upgrade` does it."""
+
+
+def upgrade_store_as_admin(admin: str, role: str, object_id: str, token: str,
+                           settings: Settings | None = None) -> str | None:
+    """POST /api/ops/db/upgrade: the app's own PostgreSQL (CRM_DATABASE_URL's host and database), signed
+    in as the admin group with the caller's token (adapters/store/provision.py). Needs no Services: the
+    app's own database role may not exist yet."""
+    from adapters.store import provision
+
+    settings = settings or Settings()
+    if settings.store_backend != "postgresql":
+        raise StoreNotPostgres("the store is not PostgreSQL: run `loket db upgrade` where it lives")
+    host, database = provision.server_of(settings.database_url)
+    return provision.upgrade_as_admin(host, admin, role, object_id, database, lambda: token)

@@ -18,8 +18,14 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", case_sensitive=True)
 
-    data_dir: Path = Field(Path("var"), alias="LOKET_DATA_DIR")
+    # The project's own var/ (not the current directory's); a relative LOKET_DATA_DIR is as given.
+    data_dir: Path = Field(PROJECT_ROOT / "var", alias="LOKET_DATA_DIR")
     crm_database_url: str | None = Field(None, alias="CRM_DATABASE_URL")
+    # PostgreSQL connections each worker process may hold: pool + overflow. Every Flex instance has its
+    # own pool, so instances x (pool + overflow) must stay under the server's limit (docs/deploy.md,
+    # "Connection budget"; tests/infra/test_connection_budget.py pins it against the Bicep).
+    crm_pool_size: int = Field(5, ge=1, le=50, alias="CRM_POOL_SIZE")
+    crm_max_overflow: int = Field(10, ge=0, le=50, alias="CRM_MAX_OVERFLOW")
     bus_backend: Literal["embedded", "servicebus"] = Field("embedded", alias="BUS_BACKEND")
     servicebus_namespace: str | None = Field(None, alias="ServiceBusConnection__fullyQualifiedNamespace")
     servicebus_client_id: str | None = Field(None, alias="ServiceBusConnection__clientId")
@@ -38,6 +44,9 @@ class Settings(BaseSettings):
     graph_tenant_id: str | None = Field(None, alias="GRAPH_TENANT_ID")
     graph_client_id: str | None = Field(None, alias="GRAPH_CLIENT_ID")
     graph_certificate_name: str | None = Field(None, alias="GRAPH_CERTIFICATE_NAME")
+    # The Key Vault version to sign with; pinned so a new version is used only once Entra knows its
+    # public key (docs/tenant-setup.md, rotation). Unset = the newest version.
+    graph_certificate_version: str | None = Field(None, alias="GRAPH_CERTIFICATE_VERSION")
     key_vault_uri: str | None = Field(None, alias="KEY_VAULT_URI")
     graph_base_url: str = Field("http://127.0.0.1:7072/v1.0", alias="GRAPH_BASE_URL")
     graph_notification_url: str = Field(
@@ -57,6 +66,15 @@ class Settings(BaseSettings):
     # yet run against the real service: tested over a fake client only);
     # unset = the PDF's text layer, else Tesseract (local).
     document_intelligence_endpoint: str | None = Field(None, alias="DOCUMENT_INTELLIGENCE_ENDPOINT")
+    # Bounded work per letter (issue 15): a bigger PDF is refused as `too_large`; reading (text layer
+    # or OCR) runs in a child process killed after LETTER_EXTRACTION_SECONDS; the text kept for the
+    # sender and subject is at most LETTER_TEXT_MAX_CHARS (head and tail of the letter).
+    letter_pdf_max_bytes: int = Field(50 * 1024 * 1024, ge=1024, alias="LETTER_PDF_MAX_BYTES")
+    letter_extraction_seconds: float = Field(120.0, gt=0, alias="LETTER_EXTRACTION_SECONDS")
+    letter_text_max_chars: int = Field(20_000, ge=1000, alias="LETTER_TEXT_MAX_CHARS")
+    # The largest request body the host accepts (Azure: the Functions host's own setting; locally the
+    # local host refuses a bigger body with 413 while reading it, chunked or not).
+    request_body_max_bytes: int = Field(1024 * 1024, ge=1024, alias="FUNCTIONS_REQUEST_BODY_SIZE_LIMIT")
 
     # The operators' view (issue 8): health thresholds for `loket queues` and GET /api/ops/queues.
     queue_window_minutes: int = Field(5, ge=1, le=60, alias="QUEUE_WINDOW_MINUTES")
@@ -78,6 +96,9 @@ class Settings(BaseSettings):
     # handlers/subscription_plan.py; default: only calls that involve the policy's queues/attendants
     graph_rich_certificate_path: Path | None = Field(None, alias="GRAPH_RICH_CERTIFICATE_PATH")  # cert+key
     graph_rich_certificate_id: str = Field("loket-rich", alias="GRAPH_RICH_CERTIFICATE_ID")
+    # In Azure: the rich-notification certificate's name in KEY_VAULT_URI (every enabled version's
+    # key is kept for decryption; the newest is given to Graph).
+    graph_rich_certificate_name: str | None = Field(None, alias="GRAPH_RICH_CERTIFICATE_NAME")
     graph_jwks_url: str = Field("https://login.microsoftonline.com/common/discovery/v2.0/keys",
                                 alias="GRAPH_JWKS_URL")  # validation-token signing keys
     catch_up_call_lookback_minutes: int = Field(240, ge=5, alias="CATCH_UP_CALL_LOOKBACK_MINUTES")

@@ -21,7 +21,7 @@ from adapters.store.tables import Contact, ContactDepartment, Department, Party,
 from adapters.store.uow import SqlStore
 from handlers.crm import record_contact
 from handlers.event_ids import phone_event_id
-from handlers.identity import fold
+from handlers.identity import name_key
 from handlers.lookup import lookup
 from schemas.contact_event import Agent, Citizen, ContactEvent, Source
 
@@ -83,7 +83,7 @@ def _party_row(i: int) -> dict[str, Any]:
     return {
         "id": i,
         "display_name": _name(i),
-        "name_folded": fold(_name(i)),
+        "name_folded": name_key(_name(i)),
         "created_at": T0,
         "updated_at": T0,
     }

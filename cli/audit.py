@@ -75,14 +75,16 @@ def audit(
 
 @app.command("verify")
 def verify(as_json: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
-    """Check the hash chain: an edited, deleted or reordered entry fails it (exit 1)."""
-    from handlers.privacy import verify_audit
+    """Check the hash chain: an edited, deleted or reordered entry fails it (exit 1); so does a chain
+    that no longer holds a head recorded in the privacy log. A clean check records the head there."""
+    import bootstrap
 
-    store = open_store()
+    open_store().dispose()  # refuses unless the schema is current
+    services = bootstrap.build()
     try:
-        report = verify_audit(store.uow())
+        report = services.verify_audit()
     finally:
-        store.dispose()
+        services.close()
     if as_json:
         emit_json(report.to_json())
     elif report.ok:

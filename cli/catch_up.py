@@ -7,16 +7,20 @@ from dataclasses import asdict
 import typer
 
 from cli.output import emit_json
+from cli.ports import PORT_HELP, TENANT_PORT_HELP, use_ports
 
 
 def catch_up(
     since: str = typer.Option(None, "--since", help="ISO time: re-read mail received and calls started "
                               "since then (default: from the stored delta links, calls of the last hours)."),
+    port: int | None = typer.Option(None, "--port", help=PORT_HELP),
+    tenant_port: int | None = typer.Option(None, "--tenant-port", help=TENANT_PORT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Enqueue what the sources hold; duplicates are dropped and erased contacts stay erased."""
     import bootstrap
 
+    use_ports(port, tenant_port)
     start = _parse(since) if since else None
     services = bootstrap.build()
     try:

@@ -10,7 +10,7 @@ import typer
 from cli.output import emit_json, fail
 from settings import Settings
 
-app = typer.Typer(help="The CRM store's schema.", no_args_is_help=True)
+app = typer.Typer(help="The CRM store's schema, and the check after a restore.", no_args_is_help=True)
 
 
 def actor(given: str | None) -> str:
@@ -33,15 +33,26 @@ def open_store(settings: Settings | None = None):  # -> adapters.store.uow.SqlSt
     except OperationalError as exc:
         store.dispose()
         raise fail(
-            f"cannot open the CRM store ({type(exc.orig).__name__}); check CRM_DATABASE_URL "
-            "or run `loket db upgrade`"
+            f"cannot open the CRM store at {_where(settings)} ({type(exc.orig).__name__}); check "
+            "CRM_DATABASE_URL or LOKET_DATA_DIR, or run `loket db upgrade`"
         ) from None
     if at != head_revision():
         store.dispose()
         raise fail(
-            f"the CRM store is at schema {at or 'none'}, not {head_revision()}: run `loket db upgrade`"
+            f"the CRM store at {_where(settings)} is at schema {at or 'none'}, not {head_revision()}: "
+            "run `loket db upgrade`"
         )
     return store
+
+
+def _where(settings: Settings) -> str:
+    """The store a command tried, as a person finds it: the file, or the URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        return str(Path(url.database or "").resolve())
+    return url.render_as_string(hide_password=True)
 
 
 @app.command("upgrade")
@@ -63,6 +74,28 @@ def upgrade(
         emit_json({"backend": settings.store_backend, "revision": reached})
     else:
         typer.echo(f"CRM store ({settings.store_backend}) at schema {reached}")
+
+
+@app.command("restore-check")
+def restore_check(
+    as_user: str | None = typer.Option(None, "--as", help="Audit name (default: the OS user)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+) -> None:
+    """After a database restore, before capture resumes: re-apply the erasures, rectifications,
+    suppressions and restrictions kept outside the database (the privacy log beside the archive)."""
+    import bootstrap
+
+    open_store().dispose()  # refuses unless the schema is current: `loket db upgrade` first
+    services = bootstrap.build()
+    try:
+        report = services.restore_check(actor(as_user))
+    finally:
+        services.close()
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.to_json().items())
+        typer.echo(f"restore check: {counts}")
 
 
 def _ensure_sqlite_dir(url: str) -> None:

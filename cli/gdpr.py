@@ -21,6 +21,7 @@ def export(
     """Everything held on a citizen, as JSON."""
     from handlers.gdpr import UnknownParty, export_party
 
+    target = _writable(out) if out is not None else None  # before the audited export, not after
     store = open_store()
     try:
         document = export_party(store.uow(), party, actor=actor(as_user), reason=reason)
@@ -28,10 +29,20 @@ def export(
         raise fail(str(exc)) from None
     finally:
         store.dispose()
-    if out is None:
+    if target is None:
         emit_json(document)
-    else:
-        out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return
+    with target:
+        target.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    typer.echo(f"wrote {out.resolve()}", err=True)
+
+
+def _writable(out: Path):
+    """The export file opened for writing, or a clean one-line failure naming the path (exit 1)."""
+    try:
+        return out.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write the export to {out}: {exc.strerror or type(exc).__name__}") from None
 
 
 def erase(

@@ -68,8 +68,13 @@ def _policy(path: Path | None) -> CapturePolicy:
 
 def _message(file: Path) -> GraphMessage:
     from schemas.graph_message import parse_message
+    from schemas.payload_shape import describe, mismatch
 
-    return parse_message(read_json(file))
+    raw = read_json(file)
+    wrong = mismatch(describe(raw), "message", "a Graph message (GET /users/{id}/messages/{id})")
+    if wrong:
+        raise PermanentError(f"{file.name}: {wrong}", reason="malformed_message")
+    return parse_message(raw)
 
 
 def read_json(file: Path) -> Any:

@@ -17,7 +17,8 @@ def register(normalize_app: typer.Typer) -> None:
 def normalize_notification(
     file: Annotated[Path, typer.Argument(help="A notification POST body (JSON), or a validation request.")],
 ) -> None:
-    """Print each item's queue, bus message id and body, and each ignored item with its reason.
+    """Print each item's queue, bus message id and body, each ignored item with its reason, and the
+    oddities read past in the enqueued ones (`tolerated`).
 
     A raw HTTP request carrying `?validationToken=` prints the handshake answer instead.
     """
@@ -33,6 +34,7 @@ def normalize_notification(
             emit_json({"validation": {"status": answer.status, "content_type": answer.content_type,
                                       "body": answer.token}})
             return
+        _expect_notifications(file, body)
         settings = _settings(Settings)
         batch = route_notifications(
             body, received_at=dt.datetime.now(dt.UTC),
@@ -41,7 +43,9 @@ def normalize_notification(
     except (PermanentError, ConfigurationError) as exc:
         raise fail(str(exc)) from None
     emit_json({"enqueue": [_queued(q) for q in batch.queued],
-               "ignored": [_ignored(i) for i in batch.ignored]})
+               "ignored": [_ignored(i) for i in batch.ignored],
+               "tolerated": [{"index": q.index, "oddities": list(q.tolerated)}
+                             for q in batch.queued if q.tolerated]})
 
 
 def _settings(settings_class: Any) -> Any:
@@ -52,6 +56,24 @@ def _settings(settings_class: Any) -> Any:
     except ValidationError as exc:
         key = ".".join(str(p) for p in exc.errors()[0]["loc"]) or "settings"
         raise ConfigurationError(key, "invalid value") from None
+
+
+def _expect_notifications(file: Path, body: bytes) -> None:
+    """A message, a call record, a delta page, PSTN rows … given here: say so instead of routing nothing."""
+    import json
+
+    from schemas.payload_shape import LIST_PAGE, describe, mismatch
+
+    try:
+        raw = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return  # route_notifications names the JSON problem
+    shape = describe(raw)
+    if shape is LIST_PAGE and isinstance(raw, dict) and not [i for i in raw["value"] if isinstance(i, dict)]:
+        return  # an empty (or item-less) collection: nothing to enqueue, nothing wrong
+    wrong = mismatch(shape, "notification", "a change-notification POST body (value[] of notifications)")
+    if wrong:
+        raise PermanentError(f"{file.name}: {wrong}", reason="malformed_notification")
 
 
 def _read(file: Path) -> bytes:

@@ -59,9 +59,25 @@ def normalize_post(
 
 def _read(file: Path) -> bytes:
     try:
-        return file.read_bytes()
+        data = file.read_bytes()
     except OSError as exc:
         raise PermanentError(f"cannot read {file.name}: {exc.strerror or type(exc).__name__}") from exc
+    if b"%PDF-" not in data[:1024]:
+        _refuse_json(file, data)
+    return data
+
+
+def _refuse_json(file: Path, data: bytes) -> None:
+    """A Graph payload or a sidecar given instead of the scan: name it (not just 'not a PDF')."""
+    import json
+
+    from schemas.payload_shape import describe
+
+    try:
+        raw = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return  # not JSON either: the text extractor names it (no %PDF- header)
+    raise PermanentError(f"{file.name}: given {describe(raw).text}, expected a scanned letter (PDF)")
 
 
 def _sidecar(file: Path) -> ScanSidecar | None:

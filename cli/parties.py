@@ -17,13 +17,21 @@ def review(
     show_all: bool = typer.Option(False, "--all", help="Also merged and split pairs."),
     as_user: str | None = typer.Option(None, "--as", help="Audit name (default: the OS user)."),
     as_json: bool = typer.Option(False, "--json", help="Print the pairs as JSON."),
+    member_of: list[str] = typer.Option(  # noqa: B008 - typer's way
+        [], "--member-of", help="A restricted department you belong to (repeatable): its clients' names "
+        "are shown, not only ids."),
 ) -> None:
-    """List pairs of parties whose identifiers met on one contact."""
+    """List pairs of parties whose identifiers met on one contact.
+
+    Clients of a restricted department (Sociale dienst) show by id and conflict only, unless you
+    name that department with --member-of.
+    """
     from handlers.review import review_pairs
 
     store = open_store()
     try:
-        pairs = review_pairs(store.uow(), actor=actor(as_user), status=None if show_all else "open")
+        pairs = review_pairs(store.uow(), actor=actor(as_user), status=None if show_all else "open",
+                             can_see=_member_visibility(member_of))
     finally:
         store.dispose()
     if as_json:
@@ -33,14 +41,24 @@ def review(
     for p in pairs:
         table.add_row(
             str(p.party_a),
-            p.name_a or "",
+            p.name_a or ("(restricted)" if p.restricted else ""),
             str(p.party_b),
-            p.name_b or "",
+            p.name_b or ("(restricted)" if p.restricted else ""),
             p.reason,
             p.status,
             f"{p.created_at:%Y-%m-%d %H:%M}",
         )
     Console().print(table if pairs else "No identity conflicts to review.")
+
+
+def _member_visibility(member_of: list[str]):
+    """Restricted departments are visible only when named; the others always."""
+    from schemas.capture_policy import load_policy
+    from settings import Settings
+
+    restricted = set(load_policy(Settings().capture_policy_path).restricted_departments)
+    allowed = {d.casefold() for d in member_of}
+    return lambda departments: all(d not in restricted or d.casefold() in allowed for d in departments)
 
 
 @app.command("merge")

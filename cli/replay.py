@@ -90,7 +90,10 @@ def _report(job: Any, as_json: bool) -> None:
         typer.echo(
             f"job {job.id}: {verb} {count} of {job.summary.get('selected', job.total)}"
             + (f", {job.skipped} gone meanwhile" if job.skipped else "")
+            + (f", {job.failed} still failing" if job.failed else "")
         )
+        for letter in job.summary.get("letters", []) if job.kind == "letters" else []:
+            typer.echo(f"  letter {letter['letter']}  {letter['reason']}")
     if job.status == "failed":
         raise fail(f"job {job.id} failed: {job.error}")
 
@@ -141,6 +144,31 @@ def archive(
         channel=channel,
         dry_run=dry_run,
         reason=reason,
+    )
+    _run(fields, as_user, as_json)
+
+
+@app.command("letters")
+def letters(
+    letter_reason: str | None = typer.Option(None, "--reason", help="Only letters that failed for this "
+                                             "reason (ocr_unavailable, too_large, extraction_timeout, ...)."),
+    since: str | None = typer.Option(None, "--since", help="Only letters that failed since (ISO or 6h)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be captured; change nothing."),
+    audit_reason: str = typer.Option("letter replay", "--why", help="Kept in the audit."),
+    as_user: str | None = typer.Option(None, "--as", help="Who the audit names (default: the OS user)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the finished job as JSON."),
+) -> None:
+    """Capture again the scanned letters that failed (their reasons are in `loket queues`).
+
+    Letters are shown by hashed id and reason only; the store absorbs a letter it already has.
+    """
+    now = dt.datetime.now(dt.UTC)
+    fields = dict(
+        kind="letters",
+        dead_letter_reason=letter_reason,
+        since=parse_time(since, now),
+        dry_run=dry_run,
+        reason=audit_reason,
     )
     _run(fields, as_user, as_json)
 

@@ -34,6 +34,9 @@ def run(
     """Host Loket locally: HTTP on 127.0.0.1:7071/api, embedded bus, SQLite store, post inbox."""
     if tenant not in ("simulated", "graph"):
         raise typer.BadParameter("use simulated or graph", param_hint="--tenant")
+    from cli.ports import refuse_busy
+
+    refuse_busy(port=port, **({"tenant_port": tenant_port} if tenant == "simulated" else {}))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "httpx", "azure"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -63,17 +66,26 @@ def run(
 def _start_services():
     """Settings checked, the store migrated, the services built; a wrong setting exits naming its key."""
     import bootstrap
+    from adapters.data_dir import exposed, make_private
     from adapters.store.migrate import upgrade
     from settings import Settings
 
     settings = Settings().check()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(settings.data_dir)
+    _warn_if_exposed(settings.data_dir, exposed(settings.data_dir))
     upgrade(settings.database_url)
     services = bootstrap.build(settings)
     settings = settings.model_copy(update={"api_key": services.api_key})
     services.settings = settings
     bootstrap.set_services(services)
     return settings, services
+
+
+def _warn_if_exposed(data_dir: Path, paths: list[Path]) -> None:
+    """The data dir holds citizens' data: say so when others can read it (made earlier, or copied)."""
+    if paths:
+        typer.echo(f"warning: {len(paths)} path(s) in the data dir {data_dir} can be read by other users "
+                   f"(citizens' data and keys); fix with: chmod -R go-rwx {data_dir}", err=True)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.output import emit_json, fail
+from cli.ports import PORT_HELP, TENANT_PORT_HELP, use_ports
 
 FAULT_HELP = (
     "none, all, or a comma list of: throttle, unavailable, slow, duplicates, early, late-versions, stale"
@@ -27,26 +28,34 @@ def simulate(
     faults: str = typer.Option("none", "--faults", help=FAULT_HELP),
     fault_rate: float = typer.Option(0.2, "--fault-rate", min=0.0, max=1.0, help="Share of contacts hit."),
     seed: int | None = typer.Option(None, "--seed", help="Repeat a day's mix of scenarios and people."),
-    image_letters: int = typer.Option(2, "--image-letters", min=0, help="Image-only scans (OCR is slow)."),
+    image_letters: int | None = typer.Option(
+        None, "--image-letters", min=0, help="Image-only scans (default: 2 with Tesseract, else 0)."
+    ),
     timeout: float = typer.Option(180.0, "--timeout", min=1.0, help="Seconds to wait for capture."),
-    port: int | None = typer.Option(None, "--port", help="The host's port, as given to `loket run --port`."),
-    tenant_port: int | None = typer.Option(None, "--tenant-port", help="As for `loket run`."),
+    port: int | None = typer.Option(None, "--port", help=PORT_HELP),
+    tenant_port: int | None = typer.Option(None, "--tenant-port", help=TENANT_PORT_HELP),
     subscribe: bool = typer.Option(True, help="Ensure subscriptions (--no-subscribe: a `--poll` host)."),
     as_json: bool = typer.Option(False, "--json", help="Print the reconciliation as JSON."),
 ) -> None:
     """Generate a working day of contacts and check what Loket made of each one."""
-    from devhost.sim_driver import DaySpec, SimulationError, simulate_day
+    from devhost.sim_driver import DaySpec, SimulationError, ocr_available, simulate_day
     from devhost.tenant.faults import parse_kinds
 
     try:
         kinds = tuple(parse_kinds(faults))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--faults") from None
-    _ports(port, tenant_port)
+    use_ports(port, tenant_port)
+    if image_letters is None:
+        image_letters = 2 if ocr_available() else 0
+        if not image_letters:
+            typer.echo("Tesseract is not installed: no image-only letters this time (`make ocr`, or "
+                       "--image-letters N to send them anyway)", err=True)
     services = _reader_services()
+    progress = None if as_json else _progress(contacts)
     try:
         spec = DaySpec(contacts, rate, kinds, fault_rate, seed, image_letters)
-        run_id, report = simulate_day(services, spec, timeout, subscribe=subscribe)
+        run_id, report = simulate_day(services, spec, timeout, subscribe=subscribe, progress=progress)
     except SimulationError as exc:
         raise fail(str(exc)) from None
     finally:
@@ -60,15 +69,27 @@ def simulate(
         raise typer.Exit(code=1)
 
 
+def _progress(contacts: int):
+    """One line on stderr each time the figures change: generated, then captured and still missing."""
+    last = [""]
+
+    def tell(line: str) -> None:
+        if line != last[0]:
+            last[0] = line
+            typer.echo(f"simulate: {line} of {contacts}", err=True)
+
+    return tell
+
+
 def reconcile(
     run: str = typer.Argument(..., help="The run id `loket simulate` printed."),
-    tenant_port: int | None = typer.Option(None, "--tenant-port", help="As for `loket run`."),
+    tenant_port: int | None = typer.Option(None, "--tenant-port", help=TENANT_PORT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the reconciliation as JSON."),
 ) -> None:
     """Check a finished simulated day against the store as it is now (exit 1 unless all zeros)."""
     from devhost.sim_driver import RunReconciler, SimulationError, TenantControl, tenant_root
 
-    _ports(None, tenant_port)
+    use_ports(None, tenant_port)
     services = _reader_services()
     tenant = TenantControl(tenant_root(services.settings.graph_base_url))
     try:
@@ -91,17 +112,6 @@ def with_run(result: dict, run_id: str) -> dict:
     """design.md's order: the top-level integers, `run`, then the breakdowns."""
     head = {k: v for k, v in result.items() if isinstance(v, int)}
     return {**head, "run": run_id, **{k: v for k, v in result.items() if k not in head}}
-
-
-def _ports(port: int | None, tenant_port: int | None) -> None:
-    """The URLs `loket run` derives from its ports (explicit settings win there too)."""
-    import os
-
-    if port is not None:
-        os.environ["GRAPH_NOTIFICATION_URL"] = f"http://127.0.0.1:{port}/api/graph/notifications"
-        os.environ["GRAPH_LIFECYCLE_URL"] = f"http://127.0.0.1:{port}/api/graph/lifecycle"
-    if tenant_port is not None:
-        os.environ["GRAPH_BASE_URL"] = f"http://127.0.0.1:{tenant_port}/v1.0"
 
 
 def _reader_services():

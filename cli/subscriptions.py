@@ -10,14 +10,20 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.output import emit_json
+from cli.ports import PORT_HELP, TENANT_PORT_HELP, use_ports
 
 app = typer.Typer(help="Graph subscriptions: one per captured mailbox and one for call records.",
                   no_args_is_help=True)
 
 
-def _services() -> Any:
+PORT = typer.Option(None, "--port", help=PORT_HELP)
+TENANT_PORT = typer.Option(None, "--tenant-port", help=TENANT_PORT_HELP)
+
+
+def _services(port: int | None = None, tenant_port: int | None = None) -> Any:
     import bootstrap
 
+    use_ports(port, tenant_port)
     return bootstrap.build()
 
 
@@ -30,9 +36,13 @@ def _listing(services: Any) -> dict[str, Any]:
 
 
 @app.command("list")
-def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def list_(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    port: int | None = PORT,
+    tenant_port: int | None = TENANT_PORT,
+) -> None:
     """What the registry holds: id, resource, expiry; and notifications discarded, by reason."""
-    services = _services()
+    services = _services(port, tenant_port)
     try:
         listing = _listing(services)
     finally:
@@ -52,9 +62,13 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 
 
 @app.command("ensure")
-def ensure(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def ensure(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    port: int | None = PORT,
+    tenant_port: int | None = TENANT_PORT,
+) -> None:
     """Create what is missing, renew what expires soon, remove what the policy no longer names."""
-    services = _services()
+    services = _services(port, tenant_port)
     try:
         report = services.maintain_subscriptions()
     finally:
@@ -68,11 +82,15 @@ def ensure(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 
 
 @app.command("delete")
-def delete(yes: bool = typer.Option(False, "--yes", help="Do not ask.")) -> None:
+def delete(
+    yes: bool = typer.Option(False, "--yes", help="Do not ask."),
+    port: int | None = PORT,
+    tenant_port: int | None = TENANT_PORT,
+) -> None:
     """Delete every subscription Loket made (capture stops until `ensure` or `loket run`)."""
     if not yes:
         typer.confirm("Delete every Graph subscription Loket made?", abort=True)
-    services = _services()
+    services = _services(port, tenant_port)
     try:
         gone = services.with_graph(lambda graph: services.subscription_manager(graph).delete_all())
     finally:

@@ -153,7 +153,7 @@ class BlobWatcher:
             self._failed(entry, attempts + 1, exc)
         else:
             self.receipts.record(self.function.name, entry, "done", attempts + 1)
-            log.info("blob %s triggered %s", entry.name, self.function.name,
+            log.info("blob %s triggered %s", _hashed(entry.name), self.function.name,
                      extra={"function": self.function.name})
         finally:
             with self._lock:
@@ -163,11 +163,18 @@ class BlobWatcher:
         error = type(exc).__name__  # never the message: it may quote the letter
         if attempts >= MAX_ATTEMPTS:
             self.receipts.record(self.function.name, entry, "poison", attempts, None, error)
-            log.error("blob %s is poison after %d attempts (%s)", entry.name, attempts, error,
+            log.error("blob %s is poison after %d attempts (%s)", _hashed(entry.name), attempts, error,
                       extra={"function": self.function.name})
             return
         delay = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
         next_attempt = (self.clock.now() + dt.timedelta(seconds=delay)).timestamp()
         self.receipts.record(self.function.name, entry, "failed", attempts, next_attempt, error)
-        log.warning("blob %s failed in %s (%s), attempt %d; retrying in %ds", entry.name,
+        log.warning("blob %s failed in %s (%s), attempt %d; retrying in %ds", _hashed(entry.name),
                     self.function.name, error, attempts, delay, extra={"function": self.function.name})
+
+
+def _hashed(name: str) -> str:
+    """What a log line may say about a blob: a hash of its name (names often carry a citizen's name)."""
+    import hashlib
+
+    return "#" + hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:16]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,35 +38,46 @@ class BlobSource(Protocol):
 
 
 class InboxSource:
-    """`<data dir>/post-inbox/` stands in for the container: a file's path below it is the blob name."""
+    """`<data dir>/post-inbox/` stands in for the container: a file's path below it is the blob name.
+
+    The inbox stays in its folder (issue 15): links are never followed (a linked folder is listed as
+    one entry, not entered), and what is not a plain file (a link, a device, a pipe) is listed but
+    read as empty bytes without opening it, so the function is triggered and refuses it with its
+    reason (the app's LocalInbox) instead of the host reading through a link or blocking on a pipe.
+    """
 
     def __init__(self, folder: Path, container: str) -> None:
         self.folder, self.container = Path(folder), container
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def list(self) -> Iterator[BlobEntry]:
-        for root, dirs, files in os.walk(self.folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for file in files:
+        for root, dirs, files in os.walk(self.folder, followlinks=False):
+            linked = [d for d in dirs if (Path(root) / d).is_symlink()]
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d not in linked]
+            for file in [*files, *linked]:
                 path = Path(root) / file
                 name = path.relative_to(self.folder).as_posix()
                 if ignored(name):
                     continue
                 try:
-                    stat = path.stat()
+                    info = path.lstat()
                 except FileNotFoundError:  # renamed or removed between walk and stat
                     continue
-                yield BlobEntry(name, f"{stat.st_size}-{stat.st_mtime_ns}", stat.st_size)
+                yield BlobEntry(name, f"{info.st_size}-{info.st_mtime_ns}", info.st_size)
 
     def read(self, name: str) -> tuple[bytes, dict[str, Any]]:
         path = self.folder / name
-        data = path.read_bytes()
-        stat = path.stat()
-        return data, {"Length": len(data), "ETag": f"{stat.st_size}-{stat.st_mtime_ns}",
-                      "LastModified": stat.st_mtime, "ContentType": _content_type(name)}
+        info = path.lstat()
+        data = b""
+        if stat.S_ISREG(info.st_mode):  # never through a link, never a device or a pipe
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as file:
+                data = file.read()
+        return data, {"Length": len(data), "ETag": f"{info.st_size}-{info.st_mtime_ns}",
+                      "LastModified": info.st_mtime, "ContentType": _content_type(name)}
 
     def uri(self, name: str) -> str:
-        return (self.folder / name).resolve().as_uri()
+        return (self.folder / name).absolute().as_uri()
 
 
 class ContainerSource:

@@ -19,12 +19,17 @@ from devhost.host_routes import CompiledRoute, route_table
 log = logging.getLogger(__name__)
 
 ROUTE_PREFIX = "api"
+MAX_BODY = 1024 * 1024  # the default of FUNCTIONS_REQUEST_BODY_SIZE_LIMIT here (Azure's own is 100 MB)
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
 
 
 def build_http_app(functions: list[IndexedFunction], api_key: str | None,
-                   route_prefix: str = ROUTE_PREFIX) -> Starlette:
-    """The ASGI app: `/` redirects to the web page, `/<prefix>/...` goes to the matching function."""
+                   route_prefix: str = ROUTE_PREFIX, max_body: int = MAX_BODY) -> Starlette:
+    """The ASGI app: `/` redirects to the web page, `/<prefix>/...` goes to the matching function.
+
+    A request body over `max_body` bytes (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, as the Functions host
+    applies it) is refused with 413 as soon as it is seen: by its Content-Length, or while a chunked
+    body is read; a stranger's huge POST is never buffered (issue 15)."""
     table = route_table(functions)
     prefix = route_prefix.strip("/")
 
@@ -32,14 +37,15 @@ def build_http_app(functions: list[IndexedFunction], api_key: str | None,
         return RedirectResponse(f"/{prefix}/ui" if prefix else "/ui", status_code=302)
 
     async def dispatch(request: Request) -> Response:
-        return await _dispatch(request, table, api_key)
+        return await _dispatch(request, table, api_key, max_body)
 
     routes = [Route("/", home, methods=["GET", "HEAD"])]
     routes.append(Route(f"/{prefix}/{{rest:path}}" if prefix else "/{rest:path}", dispatch, methods=_METHODS))
     return Starlette(routes=routes)
 
 
-async def _dispatch(request: Request, table: list[CompiledRoute], api_key: str | None) -> Response:
+async def _dispatch(request: Request, table: list[CompiledRoute], api_key: str | None,
+                    max_body: int = 0) -> Response:
     path = request.path_params["rest"]
     matches = [(route, params) for route in table if (params := route.match(path)) is not None]
     if not matches:
@@ -50,8 +56,25 @@ async def _dispatch(request: Request, table: list[CompiledRoute], api_key: str |
     route, route_params = allowed[0]
     if not _authorised(route.spec.auth_level, request, api_key):
         return Response(status_code=401)
-    http_request = await to_http_request(request, route_params)
+    body = await bounded_body(request, max_body or MAX_BODY)
+    if body is None:
+        return Response("request body too large", status_code=413, headers={"Connection": "close"})
+    http_request = await to_http_request(request, route_params, body)
     return await _run(route.function, http_request)
+
+
+async def bounded_body(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it is known to exceed `limit` (declared length, or bytes read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _authorised(auth_level: str, request: Request, api_key: str | None) -> bool:
@@ -62,14 +85,16 @@ def _authorised(auth_level: str, request: Request, api_key: str | None) -> bool:
     return bool(api_key and given and hmac.compare_digest(given.encode(), api_key.encode()))
 
 
-async def to_http_request(request: Request, route_params: dict[str, str]) -> func.HttpRequest:
+async def to_http_request(request: Request, route_params: dict[str, str],
+                          body: bytes | None = None) -> func.HttpRequest:
     """A real `func.HttpRequest` from the ASGI request (repeated headers joined by commas, as HTTP allows)."""
     headers: dict[str, str] = {}
     for key, value in request.headers.items():
         headers[key] = f"{headers[key]}, {value}" if key in headers else value
     params = {key: request.query_params[key] for key in request.query_params}
     return func.HttpRequest(request.method, str(request.url), headers=headers, params=params,
-                            route_params=route_params, body=await request.body())
+                            route_params=route_params,
+                            body=body if body is not None else await request.body())
 
 
 async def _run(function: IndexedFunction, http_request: func.HttpRequest) -> Response:

@@ -87,7 +87,8 @@ class LocalHost:
         prefix = self._host_json.get("extensions", {}).get("http", {}).get("routePrefix", ROUTE_PREFIX)
         if self.settings.api_key is None:
             log.warning("LOKET_API_KEY is not set: functions with auth level FUNCTION/ADMIN answer 401")
-        http_app = build_http_app(list(self.functions.values()), self.settings.api_key, prefix)
+        http_app = build_http_app(list(self.functions.values()), self.settings.api_key, prefix,
+                                  max_body=self.settings.request_body_max_bytes)
         config = uvicorn.Config(http_app, log_level="warning", lifespan="off", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
@@ -108,6 +109,7 @@ class LocalHost:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(30)
+        _stop_readers()  # a letter's reader stuck in C code must not hold the stop (issue 15)
         for watcher in self.blobs:
             watcher.stop()
         self.timers.stop()
@@ -131,6 +133,13 @@ def serve(app: func.FunctionApp, settings: Settings, bus: MessageBus, clock: Clo
         host.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _stop_readers() -> None:
+    """Kill the text readers' child processes: the blob workers waiting on them return at once."""
+    from adapters.text_extraction.child_process import stop_all
+
+    stop_all()
 
 
 def _invoke(function: IndexedFunction, arguments: dict[str, Any]) -> Any:

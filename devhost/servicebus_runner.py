@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -36,6 +37,28 @@ class ServiceBusOptions:
     renew_every_seconds: float = 1.0
 
 
+class TracedOnce:
+    """A message that keeps failing logs its traceback once, then one line per further attempt.
+
+    Remembers the most recent `size` keys only, so a long run with many failures stays flat in memory.
+    """
+
+    def __init__(self, size: int = 1000) -> None:
+        self.size = size
+        self._seen: OrderedDict[tuple[str, ...], None] = OrderedDict()
+        self._lock = threading.Lock()  # the runner's worker threads share one
+
+    def first(self, *key: str) -> bool:
+        with self._lock:
+            if key in self._seen:
+                self._seen.move_to_end(key)
+                return False
+            self._seen[key] = None
+            if len(self._seen) > self.size:
+                self._seen.popitem(last=False)
+            return True
+
+
 class ServiceBusRunner:
     """One pump thread per Service Bus function, each feeding its own pool of `max_concurrent_calls`.
 
@@ -49,6 +72,7 @@ class ServiceBusRunner:
         self._options = options or ServiceBusOptions()
         self._functions = [f for f in functions if isinstance(f.trigger, ServiceBusSpec)]
         self._registry = InFlightRegistry()
+        self._traced = TracedOnce()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._pools: list[ThreadPoolExecutor] = []
@@ -131,9 +155,10 @@ class ServiceBusRunner:
             arguments.update(self._actions_arguments(function))
             invoke(function, arguments)
         except Exception as exc:
-            log.warning("function %s raised %s on message(s) %s", function.name, type(exc).__name__,
-                        [m.message_id for m in messages],
-                        extra={"function": function.name, "entity": spec.entity}, exc_info=True)
+            ids = [m.message_id for m in messages]
+            log.warning("function %s raised %s on message(s) %s", function.name, type(exc).__name__, ids,
+                        extra={"function": function.name, "entity": spec.entity},
+                        exc_info=self._traced.first(function.name, *ids))
             self._after(spec, tokens, succeeded=False)
             return
         self._after(spec, tokens, succeeded=True)

@@ -23,6 +23,9 @@ from devhost.reconcile import Report, reconcile
 log = logging.getLogger(__name__)
 
 
+Progress = Callable[[str], None]  # told where a simulation is, e.g. "captured 120, waiting for 80"
+
+
 class SimulationError(RuntimeError):
     """The tenant or the host could not be driven (not reachable, refused the request)."""
 
@@ -80,9 +83,11 @@ class TenantControl:
     def runs(self) -> list[dict]:
         return self._call("GET", "/_sim/runs")["value"]
 
-    def wait_generated(self, run_id: str, deadline: float) -> dict:
+    def wait_generated(self, run_id: str, deadline: float, progress: Progress | None = None) -> dict:
         while True:
             run = self.run(run_id)
+            if progress is not None:
+                progress(f"generated {run.get('generated', 0)}")
             if run.get("done") or time.monotonic() > deadline:
                 return run
             time.sleep(0.5)
@@ -153,11 +158,16 @@ def settle(
     deadline: float,
     poll: float = 1.0,
     settled: Callable[[Report], bool] = lambda report: report.clean,
+    progress: Progress | None = None,
 ) -> Report:
     """Reconcile until `settled` (default: nothing missing, doubled, extra or wrong) or the deadline."""
     check = RunReconciler(tenant, run_id)
     while True:
         report = check(engine)
+        if progress is not None:
+            counts = report.to_json()
+            progress(f"captured {counts['captured']}, skipped {counts['skipped']}, waiting for "
+                     f"{counts['missing']}")
         if settled(report) or time.monotonic() > deadline:
             return report
         time.sleep(poll)
@@ -169,6 +179,7 @@ def simulate_day(
     timeout: float = 180.0,
     subscribe: bool = True,
     settled: Callable[[Report], bool] = lambda report: report.clean,
+    progress: Progress | None = None,
 ) -> tuple[str, Report]:
     """The whole round against the host `services.settings` describes; returns (run id, report).
     `subscribe=False`: the host captures by catch-up alone (`loket run --poll`)."""
@@ -184,10 +195,11 @@ def simulate_day(
     try:
         run = tenant.start(spec)
         generation = spec.contacts / spec.rate if spec.rate > 0 else 0.0
-        run = tenant.wait_generated(run["id"], time.monotonic() + generation + timeout)
+        run = tenant.wait_generated(run["id"], time.monotonic() + generation + timeout, progress)
         log.info("simulated day generated", extra={"run": run["id"], "generated": run["generated"]})
         return run["id"], settle(
-            tenant, run["id"], services.store.engine, time.monotonic() + timeout, settled=settled
+            tenant, run["id"], services.store.engine, time.monotonic() + timeout, settled=settled,
+            progress=progress,
         )
     finally:
         tenant.close()
@@ -206,13 +218,19 @@ def start_traffic(
             if time.monotonic() > deadline:
                 raise SimulationError("no Graph subscriptions: the simulated tenant has nobody to notify")
             time.sleep(0.5)
-        run = tenant.start(DaySpec(contacts=0, rate=rate, image_letters=1))
+        run = tenant.start(DaySpec(contacts=0, rate=rate, image_letters=1 if ocr_available() else 0))
         echo(f"Simulated tenant: {rate:g} contacts a second (run {run['id']}; `loket run --rate 0` for none)")
         _suggest_lookup(tenant, run["id"], echo, deadline + 60)
     except SimulationError as exc:
         echo(f"loket: simulated traffic not started: {exc}")
     finally:
         tenant.close()
+
+
+def ocr_available() -> bool:
+    """Whether this machine can read image-only scans (Tesseract on PATH): else the simulated tenant
+    sends none, instead of letters that would wait for an OCR that never comes."""
+    return shutil.which("tesseract") is not None
 
 
 def loket_command() -> str:

@@ -23,6 +23,8 @@ class StructuredFormatter(logging.Formatter):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--reader", choices=["default", "stuck"], default="default",
+                        help="stuck: every letter's reader hangs in C code (the drill and its test)")
     args = parser.parse_args()
     handler = logging.StreamHandler()
     handler.setFormatter(StructuredFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -38,6 +40,13 @@ def main() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     services = bootstrap.build(settings)
+    if args.reader == "stuck":
+        from adapters.text_extraction.child_process import ChildProcessExtractor
+        from drills.readers import stuck_in_c
+
+        services.__dict__["text_extractor"] = ChildProcessExtractor(
+            stuck_in_c, budget_seconds=settings.letter_extraction_seconds,
+            max_chars=settings.letter_text_max_chars)
     bootstrap.set_services(services)
     try:
         serve(app, settings, services.bus, services.clock, args.port)

@@ -1,7 +1,8 @@
 """Who is calling: authorisation in code, the same on every hosting plan (design.md, HTTP).
 
-An Entra ID bearer token with app role `Loket.Staff` (look-ups) or `Loket.Operator` (ops, replay);
-locally the header `x-functions-key: $LOKET_API_KEY` stands in for both roles.
+An Entra ID bearer token with app role `Loket.Staff` (look-ups), `Loket.Operator` (ops, replay) or
+`Loket.Privacy` (audit, erasure approval, rectification, restriction);
+locally the header `x-functions-key: $LOKET_API_KEY` stands in for every role.
 """
 import hmac
 import json
@@ -41,8 +42,8 @@ def require(req: func.HttpRequest, role: str) -> Principal | func.HttpResponse:
     if who is None:
         return unauthorised()
     if not who.has(role):
-        return func.HttpResponse(json.dumps({"error": f"this needs app role {role}"}), status_code=403,
-                                 mimetype="application/json")
+        body = json.dumps({"error": f"this needs app role {role}", "code": "forbidden"})
+        return func.HttpResponse(body, status_code=403, mimetype="application/json")
     return who
 
 
@@ -53,5 +54,5 @@ def caller(req: func.HttpRequest) -> str | None:
 
 
 def unauthorised() -> func.HttpResponse:
-    return func.HttpResponse('{"error": "sign-in required"}', status_code=401, mimetype="application/json",
-                             headers={"WWW-Authenticate": "Bearer"})
+    return func.HttpResponse('{"error": "sign-in required", "code": "sign_in"}', status_code=401,
+                             mimetype="application/json", headers={"WWW-Authenticate": "Bearer"})

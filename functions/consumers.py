@@ -26,7 +26,8 @@ async def handle_lifecycle_work(delivery: Delivery) -> None:
 
 def record_contact_work(delivery: Delivery) -> None:
     services = get_services()
-    record_contact(ContactEvent.from_json(delivery.body), services.uow(), services.now())
+    record_contact(ContactEvent.from_json(delivery.body), services.uow(), services.now(),
+                   text_rule=services.policy.stored_text_for)
 
 
 def archive_event_work(delivery: Delivery) -> None:

@@ -2,9 +2,7 @@
 import azure.functions as func
 
 from bootstrap import get_services
-from errors import PermanentError
-from handlers.capture_letter import capture_letter as capture
-from handlers.event_ids import hashed_source_id
+from handlers.capture_letter import capture_scan
 
 bp = func.Blueprint()
 CONTAINER_PREFIX = "scanned-post/"
@@ -14,11 +12,8 @@ CONTAINER_PREFIX = "scanned-post/"
 @bp.blob_trigger(arg_name="scan", path="scanned-post/{name}", connection="ScanStorage",
                  source=func.BlobSource.EVENT_GRID)
 def capture_letter(scan: func.InputStream) -> None:
-    """Transient errors raise (Event Grid or the local host retries); an unreadable scan is logged in
-    the failure log under its hashed name and stays in storage for triage: nothing is lost."""
-    services = get_services()
+    """Transient errors raise (Event Grid or the local host retries); a letter that cannot be read is
+    recorded in the failure log under its hashed name with its reason and stays in storage until
+    `loket replay letters`: nothing is lost. An oversized scan is refused before it is read."""
     name = (scan.name or "").removeprefix(CONTAINER_PREFIX)
-    try:
-        capture(name, scan.read(), services.letter_capture())
-    except PermanentError as exc:
-        services.record_failure(hashed_source_id(name), "scanned-post", exc.reason)
+    capture_scan(name, scan.length, scan.read, get_services().letter_capture())

@@ -245,7 +245,7 @@ def document() -> dict[str, Any]:
                     "type": "http",
                     "scheme": "bearer",
                     "bearerFormat": "JWT",
-                    "description": "Entra ID token with app role Loket.Staff or Loket.Operator",
+                    "description": "Entra ID token with app role Loket.Staff, Loket.Operator, Loket.Privacy",
                 },
             },
         },

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from bootstrap import get_services
 from functions.auth import require
-from handlers.ops import dead_letters
+from handlers.ops import LETTERS, dead_letters, letter_views
 from handlers.ports.bus import UnknownEntityError
 from handlers.replay_jobs import InvalidReplay, create_job, run_job
 from schemas.auth import OPERATOR_ROLE
@@ -43,9 +43,11 @@ def ops_dead_letters(req: func.HttpRequest) -> func.HttpResponse:
     try:
         limit = max(1, min(int(req.params.get("limit", "100")), MAX_DEAD_LETTERS))
         entity = req.params.get("entity")
-        entities = [entity] if entity else [c.entity for c in services.bus.counts()
-                                            if c.kind != "topic" and c.dead_lettered]
+        letters = letter_views(services.open_letter_failures())[:limit] if entity in (None, LETTERS) else []
+        entities = [entity] if entity and entity != LETTERS else [] if entity else [
+            c.entity for c in services.bus.counts() if c.kind != "topic" and c.dead_lettered]
         found = [d for e in entities for d in dead_letters(services.bus, services.failure_log, e, limit)]
+        found += letters
     except UnknownEntityError as exc:
         return _json({"error": str(exc)}, 400)
     except ValueError:
@@ -66,8 +68,8 @@ def ops_replay(req: func.HttpRequest) -> func.HttpResponse:
         deps = services.replay_deps()
         job = create_job(request, who.actor, deps)
     except ValidationError as exc:
-        return _json({"error": "invalid replay request", "fields": [".".join(map(str, e["loc"]))
-                                                                     for e in exc.errors()]}, 400)
+        fields = [".".join(map(str, e["loc"])) for e in exc.errors()]
+        return _json({"error": "invalid replay request", "code": "bad_request", "fields": fields}, 400)
     except InvalidReplay as exc:
         return _json({"error": str(exc)}, 400)
     threading.Thread(target=run_job, args=(job, deps), name=f"replay-{job.id}", daemon=True).start()
@@ -84,5 +86,5 @@ def ops_job(req: func.HttpRequest) -> func.HttpResponse:
         return who
     job = get_services().jobs.get(req.route_params.get("id", ""))
     if job is None:
-        return _json({"error": "no such job"}, 404)
+        return _json({"error": "no such job", "code": "no_such_job"}, 404)
     return _json(job.model_dump(mode="json"))

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from bootstrap import get_services
 from functions.auth import require
+from handlers.citizen_rights import KEEP, RectificationRefused, identifier, rectify, restrict, suppress
 from handlers.gdpr import UnknownParty
 from handlers.lookup import LookupRefused
 from handlers.privacy import (
@@ -18,10 +19,9 @@ from handlers.privacy import (
     read_audit,
     refuse_erasure,
     request_erasure,
-    verify_audit,
 )
 from schemas.auth import PRIVACY_ROLE
-from schemas.privacy import DecisionBody, ErasureRequestBody
+from schemas.privacy import DecisionBody, ErasureRequestBody, RightsBody
 
 bp = func.Blueprint()
 REASON_HEADER = "x-loket-reason"
@@ -74,7 +74,7 @@ def privacy_audit_verify(req: func.HttpRequest) -> func.HttpResponse:
     who = require(req, PRIVACY_ROLE)
     if isinstance(who, func.HttpResponse):
         return who
-    report = verify_audit(get_services().uow())
+    report = get_services().verify_audit()
     return _json(report.to_json(), 200 if report.ok else 409)
 
 
@@ -147,6 +147,66 @@ def privacy_erasure_decision(req: func.HttpRequest) -> func.HttpResponse:
     except ValueError:
         return _error("the request id is a number")
     return _json(done.model_dump(mode="json"))
+
+
+@bp.function_name("privacy_party_right")
+@bp.route(route="privacy/parties/{id}/{right}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+def privacy_party_right(req: func.HttpRequest) -> func.HttpResponse:
+    """`rectify`, `restrict` (or lift it) or `suppress` one party; audited and kept outside the database."""
+    who = require(req, PRIVACY_ROLE)
+    if isinstance(who, func.HttpResponse):
+        return who
+    right = req.route_params.get("right")
+    if right not in ("rectify", "restrict", "suppress"):
+        return _error("no such right: rectify, restrict or suppress", 404)
+    services = get_services()
+    route = f"POST /api/privacy/parties/{{id}}/{right}"
+    try:
+        party_id = int(req.route_params.get("id", ""))
+        body = RightsBody.model_validate_json(req.get_body() or b"{}")
+        common = {
+            "actor": who.actor,
+            "reason": body.reason,
+            "route": route,
+            "log": services.privacy_log,
+            "now": services.now(),
+        }
+        if right == "rectify":
+            new_name = None if body.clear_name else (body.name if body.name is not None else KEEP)
+            done = rectify(
+                services.uow(),
+                party_id,
+                remove=[identifier(i.type, i.value) for i in body.remove],
+                add=[identifier(i.type, i.value) for i in body.add],
+                name=new_name,
+                **common,
+            )
+            return _json(
+                {
+                    "party_id": party_id,
+                    "removed": list(done.removed),
+                    "added": list(done.added),
+                    "name": done.name,
+                }
+            )
+        if right == "restrict":
+            return _json(
+                {
+                    "party_id": party_id,
+                    "changed": restrict(services.uow(), party_id, lift=body.lift, **common),
+                }
+            )
+        return _json({"party_id": party_id, "suppressed": suppress(services.uow(), party_id, **common)})
+    except ValidationError:
+        return _error("give a reason (and for rectify: remove, add, name or clear_name)")
+    except UnknownParty as exc:
+        return _error(str(exc), 404)
+    except RectificationRefused as exc:
+        return _error(str(exc), 409)
+    except LookupRefused as exc:
+        return _error(str(exc))
+    except ValueError:
+        return _error("the party id is a number")
 
 
 def _instant(text: str | None) -> dt.datetime | None:

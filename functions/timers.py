@@ -41,4 +41,5 @@ def enforce_retention(timer: func.TimerRequest) -> None:
     """Nightly: erase contacts older than the policy's retention per channel."""
     services = get_services()
     apply_retention(services.uow(), services.policy, services.now())
+    services.checkpoint_audit()  # the audit chain's head, kept outside the database
     services.purge_expired()  # the archive and dead letters too (issue 8: erasure reaches everywhere)

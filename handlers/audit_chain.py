@@ -103,6 +103,32 @@ class ChainReport:
         }
 
 
+def active_checkpoints(records: Iterable[dict[str, object]]) -> dict[int, str]:
+    """Chain heads recorded outside the database (privacy log), oldest first: `audit_checkpoint`
+    records name a head; an `audit_restored` record (written by restore-check) withdraws those beyond
+    the restored head, since a restore legitimately loses the entries after its backup."""
+    found: dict[int, str] = {}
+    for record in records:
+        kind, seq = record.get("kind"), record.get("seq")
+        if not isinstance(seq, int):
+            continue
+        if kind == "audit_checkpoint":
+            found[seq] = str(record.get("hash"))
+        elif kind == "audit_restored":
+            found = {s: h for s, h in found.items() if s <= seq}
+    return found
+
+
+def check_checkpoints(report: ChainReport, checkpoints: dict[int, str], hashes_at: dict[int, str]) -> None:
+    """Each checkpoint still in the chain's range must be there with the same hash: this catches a
+    rewritten history or a removed tail even when the head row was rewritten to match."""
+    for seq, digest in sorted(checkpoints.items()):
+        if seq < report.first_seq:
+            continue  # removed by retention since
+        if hashes_at.get(seq) != digest:
+            report.problem(seq, "differs from the chain head kept outside the database: rewritten or removed")
+
+
 def verify_chain(head: ChainHead, entries: Iterable[StoredEntry], anchors: Iterable[str] = ()) -> ChainReport:
     """Walk the entries in `seq` order from the head's anchor to its last entry.
 

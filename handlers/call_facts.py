@@ -7,7 +7,7 @@ arrays come in another order gives the same facts.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from handlers.call_parties import (
     ASSISTANT_ID,
@@ -75,6 +75,10 @@ class CallFacts:
     def humans(self) -> list[Party]:
         return [p for p in self.parties() if p.kind in (Kind.PHONE, Kind.GUEST) or self.is_colleague(p)]
 
+    def outsiders(self) -> list[Party]:
+        """People outside the city's directory with no number: guests, visitors, other tenants' users."""
+        return [p for p in self.parties() if p.kind is Kind.GUEST]
+
 
 def _leg(session: Session) -> Leg:
     first = session.segments[0] if session.segments else None
@@ -113,10 +117,42 @@ def _directory(parties: list[Party]) -> dict[str, Party]:
     return directory
 
 
+def _outsider_keys(parties: list[Party], policy: CapturePolicy) -> frozenset[str]:
+    """Directory users of another tenant, or guests by UPN (`#EXT#`): the policy's tenant id decides.
+
+    Keyed by id, so the same user shown elsewhere without a tenant (segments often omit it) is placed alike.
+    """
+    home = policy.tenant.id.strip().lower()
+    services = {ASSISTANT_ID} | {q.resource_account_id.lower() for q in policy.call_queues}
+    keys = set()
+    for p in parties:
+        if p.kind is not Kind.PERSON or not p.key or p.key in services:
+            continue
+        tenant = (p.tenant_id or "").strip().lower()
+        if (tenant and tenant != home) or "#ext#" in (p.upn or "").lower():
+            keys.add(p.key)
+    return frozenset(keys)
+
+
+def _placed(party: Party | None, outsiders: frozenset[str]) -> Party | None:
+    if party is not None and party.kind is Kind.PERSON and party.key in outsiders:
+        return replace(party, kind=Kind.GUEST)
+    return party
+
+
 def call_facts(record: CallRecord, policy: CapturePolicy) -> CallFacts:
-    legs = tuple(sorted((_leg(s) for s in record.sessions), key=_sort_key))
-    listed = tuple(sorted(listed_parties(record), key=lambda p: (p.kind.value, p.key or "", repr(p))))
-    facts = CallFacts(organizer_party(record), legs, listed, frozenset())
+    raw_legs = [_leg(s) for s in record.sessions]
+    raw_listed = listed_parties(record)
+    organizer = organizer_party(record)
+    on_legs = [x for leg in raw_legs for x in (leg.caller, leg.callee)]
+    seen = [p for p in (organizer, *raw_listed, *on_legs) if p]
+    outsiders = _outsider_keys(seen, policy)
+    placed_legs = (replace(leg, caller=_placed(leg.caller, outsiders), callee=_placed(leg.callee, outsiders))
+                   for leg in raw_legs)
+    legs = tuple(sorted(placed_legs, key=_sort_key))
+    placed = [p for p in (_placed(p, outsiders) for p in raw_listed) if p is not None]
+    listed = tuple(sorted(placed, key=lambda p: (p.kind.value, p.key or "", repr(p))))
+    facts = CallFacts(_placed(organizer, outsiders), legs, listed, frozenset())
     everyone = sorted(facts.parties(), key=lambda p: (p.key or "", repr(p)))
     return CallFacts(facts.organizer, legs, listed, _service_ids(everyone, policy), _directory(everyone))
 

@@ -8,9 +8,13 @@ Rules and the sources behind them are in callrecords-real.md (S2/S3/S5 ran on re
 - voicemail: a callee with role `voicemail` (or identity endpointType voicemail), when nobody answered.
 - missed: nobody answered although a colleague was offered the call (it rang: a zero-length or failed
   leg), including queue timeouts after offers: the city had the call and did not take it.
-- abandoned: nobody answered and no colleague was ever offered it: the caller hung up in the greeting,
-  the menu or the queue before anyone's phone rang (S2 "never went into a queue", S5 abandoned_in_queue).
-  Known limit: a queue that times out with no agent signed in looks the same and counts as abandoned.
+- abandoned: nobody answered and no colleague was ever offered it, but a queue or attendant session ran
+  and ended: the caller hung up in the greeting, the menu or the queue before anyone's phone rang (S2
+  "never went into a queue", S5 abandoned_in_queue). Known limit: a queue that times out with no agent
+  signed in looks the same and counts as abandoned.
+- unknown: the record gives no evidence (issue #14): no sessions (not expanded, or not there yet), sessions
+  without times where the outcome would hang on them, or contradicting facts (a session ending before it
+  starts). Only the evidence states an outcome; the duration still comes from the record itself.
 """
 
 from __future__ import annotations
@@ -93,13 +97,39 @@ def _voicemail(facts: CallFacts) -> bool:
     return any(leg.callee is not None and leg.callee.role == VOICEMAIL_ROLE for leg in facts.legs)
 
 
+def _timed(leg: Leg) -> bool:
+    return leg.start is not None and leg.end is not None
+
+
+def _contradicting(facts: CallFacts) -> bool:
+    """A session that ends before it starts: the record contradicts itself, so it proves nothing."""
+    return any(_timed(leg) and leg.end < leg.start for leg in facts.legs)
+
+
+def _queue_session_ended(facts: CallFacts) -> bool:
+    """A queue or attendant session with both times: the caller was in the city's voice app and it ended."""
+    return any(_timed(leg) and leg.callee is not None and leg.callee.role in (QUEUE_ROLE, ATTENDANT_ROLE)
+               for leg in facts.legs)
+
+
+def _timed_offer(facts: CallFacts) -> bool:
+    return any(_timed(leg) for leg in facts.legs for _ in _takers(facts, leg))
+
+
 def inbound_outcome(facts: CallFacts) -> tuple[Outcome, Party | None]:
+    """The outcome the sessions show; `unknown` when they show none (see the module docstring)."""
+    if not facts.legs or _contradicting(facts):
+        return Outcome.UNKNOWN, None
     taker = answered_by(facts)
     if taker is not None:
         return Outcome.ANSWERED, taker
     if _voicemail(facts):
         return Outcome.VOICEMAIL, None
-    return (Outcome.MISSED if _offered(facts) else Outcome.ABANDONED), None
+    if any(not _timed(leg) for leg in facts.legs):
+        return Outcome.UNKNOWN, None  # the untimed session may be the answer the record does not show
+    if _timed_offer(facts):
+        return Outcome.MISSED, None
+    return (Outcome.ABANDONED if _queue_session_ended(facts) else Outcome.UNKNOWN), None
 
 
 def outbound_outcome(facts: CallFacts) -> tuple[Outcome, Party | None]:
@@ -111,8 +141,12 @@ def outbound_outcome(facts: CallFacts) -> tuple[Outcome, Party | None]:
         if any(p is not None and p.kind is Kind.PHONE for p in (leg.caller, leg.callee))
     ]
     legs = to_phone or list(facts.legs)
+    if not legs or _contradicting(facts):
+        return Outcome.UNKNOWN, agent
     connected = any(leg.connected and not leg.failed for leg in legs)
-    return (Outcome.ANSWERED if connected else Outcome.MISSED), agent
+    if connected:
+        return Outcome.ANSWERED, agent
+    return (Outcome.MISSED if all(_timed(leg) for leg in legs) else Outcome.UNKNOWN), agent
 
 
 def to_agent(facts: CallFacts, party: Party | None) -> Agent | None:

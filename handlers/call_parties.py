@@ -38,6 +38,7 @@ class Party:
     display_name: str | None = None
     upn: str | None = None
     role: str | None = None  # the endpoint's service role, lower-cased (queue, attendant, voicemail, bot…)
+    tenant_id: str | None = None  # the directory the identity belongs to, when the record says
 
     @property
     def key(self) -> str | None:
@@ -65,7 +66,7 @@ def _untyped(identity: Identity | IdentitySet, *, loose_phone: bool = False) -> 
     if "application" in kind_hint or "bot" in kind_hint:
         return Party(Kind.SERVICE, ident, name)
     if ident and _GUID.match(ident.strip()):
-        return Party(Kind.PERSON, ident.strip(), name, upn)
+        return Party(Kind.PERSON, ident.strip(), name, upn, tenant_id=getattr(identity, "tenant_id", None))
     if ident and ident.strip() and loose_phone:  # `anonymous`, a Direct Routing name: a withheld caller
         return Party(Kind.PHONE, ident, name)
     return None
@@ -87,7 +88,8 @@ def _typed(ids: IdentitySet) -> Party | None:
         if app is not None:
             return Party(Kind.SERVICE, app.id, app.display_name)
     if user is not None and user.id:
-        return Party(Kind.PERSON, user.id.strip(), user.display_name, user.user_principal_name)
+        return Party(Kind.PERSON, user.id.strip(), user.display_name, user.user_principal_name,
+                     tenant_id=user.tenant_id)
     if any(
         x is not None
         for x in (ids.acs_user, ids.spool_user, ids.azure_communication_services_user, ids.encrypted)
@@ -110,6 +112,7 @@ def identity_party(
             id=party.id or extra.id,
             display_name=party.display_name or extra.display_name,
             upn=party.upn or extra.upn,
+            tenant_id=party.tenant_id or extra.tenant_id,
         )
     if outer_id and outer_id.strip():
         if party is None:

@@ -2,11 +2,14 @@
 
 Pure: no I/O. The caller of this function fetches the record with `$expand=sessions($expand=segments)`,
 follows `sessions@odata.nextLink`, and appends participants_v2 (`CallRecord.with_participants`), because
-Graph expands one relation per GET; a record without sessions yields no agent and outcome `abandoned`.
+Graph expands one relation per GET; a record without sessions yields no agent and outcome `unknown`.
 
 Decisions (the issue leaves them to this module; reasons in callrecords-real.md):
-- No external PSTN party (a city number does not count): `internal_call` when a colleague or guest took
-  part, else `bot_only_call`. A withheld or non-numeric caller is a contact with `citizen` null.
+- No external PSTN party (a city number does not count): `no_pstn_party` when outsiders without a number
+  took part (Teams users of another tenant, guests, visitors: never colleagues, the policy's tenant id
+  decides), unless a policy queue or auto attendant took the call: then it is a contact with an anonymous
+  citizen. Else `internal_call` when colleagues took part, else `bot_only_call`. A withheld or
+  non-numeric caller is a contact with `citizen` null.
 - A citizen number in the policy's exclusions: `excluded`.
 - A queue or attendant that is not in the policy took the call, and none that is: `queue_not_in_policy`.
 - No queue at all (a direct dial to a colleague, or a colleague calling a citizen): a contact with no
@@ -24,7 +27,14 @@ import datetime as dt
 import logging
 
 from handlers.call_facts import CallFacts, call_facts, route
-from handlers.call_outcome import direction, external_caller, inbound_outcome, outbound_outcome, to_agent
+from handlers.call_outcome import (
+    Caller,
+    direction,
+    external_caller,
+    inbound_outcome,
+    outbound_outcome,
+    to_agent,
+)
 from handlers.event_ids import phone_event_id
 from handlers.skips import Skip, SkipReason
 from schemas.capture_policy import CapturePolicy
@@ -51,6 +61,8 @@ def _duration(record: CallRecord) -> int | None:
 
 
 def _no_citizen_reason(facts: CallFacts) -> SkipReason:
+    if facts.outsiders():
+        return SkipReason.NO_PSTN_PARTY
     return SkipReason.INTERNAL_CALL if facts.humans() else SkipReason.BOT_ONLY_CALL
 
 
@@ -61,11 +73,13 @@ def normalize_call(
     facts = call_facts(record, policy)
     way = direction(facts)
     caller = external_caller(facts, way, policy)
+    path = route(facts, policy)
+    if caller is None and facts.outsiders() and path.queues:
+        caller = Caller(None)  # an outsider reached the city's queue: a contact, the citizen anonymous
     if caller is None:
         return _skip(record, _no_citizen_reason(facts))
     if caller.excluded:
         return _skip(record, SkipReason.EXCLUDED)
-    path = route(facts, policy)
     if path.unknown_voice_app and not path.queues:
         return _skip(record, SkipReason.QUEUE_NOT_IN_POLICY)
     outcome, taker = inbound_outcome(facts) if way is Direction.INBOUND else outbound_outcome(facts)

@@ -10,7 +10,8 @@ from handlers.calls import normalize_call
 from handlers.ports.bus import MessageBus
 from handlers.ports.graph import GraphPort
 from handlers.publishing import publish_events
-from handlers.skips import Skip
+from handlers.skips import Skip, SkipReason
+from handlers.suppression import SuppressedKeys, drop_suppressed, nobody_suppressed
 from schemas.capture_policy import CapturePolicy
 from schemas.contact_event import ContactEvent
 from schemas.graph_callrecord import parse_call_record
@@ -27,6 +28,7 @@ class CallCapture:
     topic: str
     record_skip: Callable[[Skip], object]
     now: Callable[[], dt.datetime]
+    suppressed: SuppressedKeys = nobody_suppressed  # citizens who objected: their events are skipped
 
 
 async def capture_call(note: CallNotificationBody, deps: CallCapture) -> ContactEvent | Skip | None:
@@ -42,6 +44,8 @@ async def capture_call(note: CallNotificationBody, deps: CallCapture) -> Contact
         deps.record_skip(result)
         log.info("call skipped: %s", result.reason.value, extra={"reason": result.reason.value})
         return result
+    if not drop_suppressed([result], deps.suppressed, deps.record_skip):
+        return Skip(SkipReason.SUPPRESSED, result.source.id)
     publish_events(deps.bus, deps.topic, [result])
     log.info("captured phone contact %s v%s", result.event_id, result.source.version,
              extra={"event_id": str(result.event_id), "channel": "phone"})

@@ -13,6 +13,7 @@ from handlers.ports.graph import FolderPlace, FolderResolver, GraphPort
 from handlers.publishing import publish_events
 from handlers.rich_notifications import RichRejected, RichVerifier, complete_message
 from handlers.skips import Skip, SkipReason
+from handlers.suppression import SuppressedKeys, drop_suppressed, nobody_suppressed
 from schemas.capture_policy import CapturePolicy
 from schemas.contact_event import ContactEvent
 from schemas.graph_message import MailFolder, parse_message
@@ -42,6 +43,7 @@ class MailCapture:
     now: Callable[[], dt.datetime]
     rich: RichVerifier | None = None  # set when a rich-notification certificate is configured
     count_discard: Callable[[str], object] = lambda reason: None
+    suppressed: SuppressedKeys = nobody_suppressed  # citizens who objected: their events are skipped
 
 
 async def capture_mail(note: MailNotificationBody, deps: MailCapture) -> list[ContactEvent] | Skip | None:
@@ -69,6 +71,7 @@ async def capture_mail(note: MailNotificationBody, deps: MailCapture) -> list[Co
         deps.record_skip(result)
         log.info("mail skipped: %s", result.reason.value, extra={"reason": result.reason.value})
         return result
+    result = drop_suppressed(result, deps.suppressed, deps.record_skip)
     publish_events(deps.bus, deps.topic, result)
     for event in result:
         log.info("captured %s contact %s", event.channel.value, event.event_id,

@@ -18,6 +18,6 @@ def client_state_for(key: str, nonce: str) -> str:
 
 def client_state_matches(key: str, nonce: str | None, presented: str | None) -> bool:
     """Constant-time check of a notification's clientState against *that* subscription's nonce."""
-    if not nonce or not presented:
-        return False
+    if not nonce or not presented or not isinstance(presented, str) or not presented.isascii():
+        return False  # compare_digest raises on non-ASCII text: a stranger's value is just wrong
     return hmac.compare_digest(client_state_for(key, nonce), presented)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from uuid import UUID
 
@@ -19,11 +20,16 @@ from errors import DuplicateEvent, TransientError
 from handlers.event_ids import hashed_source_id
 from handlers.identity import address_key, normalise_address, normalise_email, normalise_phone
 from handlers.ports.store import Identifier, IdentifierType, StoredContact, UnitOfWork
-from handlers.skips import Skip
+from handlers.privacy_rules import identifier_rule, name_rule, suppression_key
+from handlers.skips import Skip, SkipReason
+from schemas.capture_policy import StoredText
 from schemas.contact_event import Citizen, ContactEvent
 
 log = logging.getLogger(__name__)
 CREATE_ATTEMPTS = 3
+
+
+_NO_CONTACT = StoredContact(UUID(int=0), 0, None, frozenset(), ())
 
 
 class RecordOutcome(StrEnum):
@@ -33,6 +39,10 @@ class RecordOutcome(StrEnum):
     IGNORED_OLDER = "ignored_older"
     REFUSED_ERASED = "refused_erased"
     DUPLICATE = "duplicate"  # equal version, nothing new
+    SUPPRESSED = "suppressed"  # the citizen objected: recorded as a skip (replay, catch-up, late versions)
+
+
+_WRITTEN = (RecordOutcome.CREATED, RecordOutcome.REPLACED, RecordOutcome.MERGED)
 
 
 def tombstone_key(event_id: UUID) -> str:
@@ -44,11 +54,28 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def record_contact(event: ContactEvent, uow: UnitOfWork, now: dt.datetime | None = None) -> RecordOutcome:
-    """Apply `event` in one transaction: higher version replaces, equal merges, lower is ignored."""
+def record_contact(
+    event: ContactEvent,
+    uow: UnitOfWork,
+    now: dt.datetime | None = None,
+    text_rule: Callable[[Sequence[str]], StoredText] | None = None,
+) -> RecordOutcome:
+    """Apply `event` in one transaction: higher version replaces, equal merges, lower is ignored.
+
+    `text_rule` (the policy's `stored_text_for`) is applied to the contact's departments as stored
+    afterwards: a restricted department joining later by a merge (the same mail in a second
+    mailbox), or an event replayed from before a policy change, never keeps a laxer text (issue 15).
+    """
     now = now or utc_now()
     with uow:
         outcome = _apply(event, uow, now)
+        if text_rule is not None and outcome in _WRITTEN:
+            departments = set(event.departments)
+            if outcome is RecordOutcome.MERGED:
+                departments |= (uow.contacts.get(event.event_id) or _NO_CONTACT).departments
+            rule = text_rule(sorted(departments))
+            uow.contacts.restrict_text(event.event_id, keep_subject=rule is not StoredText.NONE,
+                                       keep_summary=rule is StoredText.PREVIEW)
         uow.commit()
     log.info(
         "contact %s: %s",
@@ -62,6 +89,10 @@ def record_contact(event: ContactEvent, uow: UnitOfWork, now: dt.datetime | None
 def _apply(event: ContactEvent, uow: UnitOfWork, now: dt.datetime) -> RecordOutcome:
     if uow.ledger.is_erased(tombstone_key(event.event_id)):
         return RecordOutcome.REFUSED_ERASED
+    keys = [suppression_key(i) for i in citizen_identifiers(event.citizen)]
+    if keys and uow.privacy.suppressed(keys):
+        uow.ledger.add_skip(hashed_source_id(event.source.id), SkipReason.SUPPRESSED.value, now)
+        return RecordOutcome.SUPPRESSED
     stored = uow.contacts.get(event.event_id)
     if stored is None:
         try:
@@ -137,11 +168,31 @@ def _match_party(citizen: Citizen | None, uow: UnitOfWork, now: dt.datetime) -> 
                 return party_id
             continue  # another writer registered one of them meanwhile: match again
         chosen = owners[next(i for i in identifiers if i in owners)]
+        identifiers, name = _not_rectified(chosen, identifiers, owners, name, uow)
         _attach_and_flag(chosen, identifiers, owners, uow, now)
         if name:
             uow.parties.name_if_unnamed(chosen, name, now)
         return chosen
     raise TransientError("party creation kept racing; retry later")  # pragma: no cover
+
+
+def _not_rectified(
+    chosen: int,
+    identifiers: list[Identifier],
+    owners: dict[Identifier, int],
+    name: str | None,
+    uow: UnitOfWork,
+) -> tuple[list[Identifier], str | None]:
+    """Leave out what a rectification took off the chosen party: a later event carrying the wrong
+    identifier or name must not put it back (handlers/privacy_rules.py)."""
+    candidates = {identifier_rule(chosen, i): i for i in identifiers if owners.get(i) != chosen}
+    named = name_rule(chosen, name) if name else None
+    wanted = [*candidates, *([named] if named else [])]
+    ruled = uow.privacy.rectified(wanted) if wanted else set()
+    if not ruled:
+        return identifiers, name
+    dropped = {candidates[h] for h in ruled if h in candidates}
+    return [i for i in identifiers if i not in dropped], None if named in ruled else name
 
 
 def _attach_and_flag(

@@ -53,6 +53,56 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", stripped).strip().casefold()
 
 
+# Words Flemish and Dutch surnames write apart or together ("Van den Broeck" / "Vandenbroeck",
+# "D'Hondt" / "Dhondt", "Ver Eecke" / "Vereecke"): a query glues them to the word that follows.
+PARTICLES = frozenset(
+    "van von de den der des du da di del della le la les d t s ten ter te op in uit vande vanden vander ver"
+    .split()
+)
+
+
+def name_key(text: str) -> str:
+    """A name folded to letters and digits only: what the store searches (`parties.name_folded`).
+
+    Spaces, hyphens and apostrophes go, so particles written apart or together give one key:
+    "Van den Broeck" and "Vandenbroeck" are both `vandenbroeck`.
+    """
+    return re.sub(r"[\W_]+", "", fold(text))
+
+
+def name_groups(text: str) -> list[str]:
+    """The parts of a typed name, each a key the person's name key must contain, in any order.
+
+    Particles are glued to the word after them ("van den broeck nele" → `vandenbroeck`, `nele`), so
+    surname first, particles apart or together, accents and case all find the same person.
+    """
+    groups, pending = [], ""
+    for word in re.split(r"[\W_]+", fold(text)):
+        if not word:
+            continue
+        if word in PARTICLES:
+            pending += word
+            continue
+        groups.append(pending + word)
+        pending = ""
+    if pending:
+        groups.append(pending)
+    return groups
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def name_similarity(query: str, display_name: str) -> float:
+    """How well a typed name matches a person's name, 0–1, in any word order (pg_trgm's measure:
+    shared trigrams over all trigrams, on the name's parts sorted so word order does not count)."""
+    a = set().union(*(_trigrams(g) for g in sorted(name_groups(query)))) if query.strip() else set()
+    b = set().union(*(_trigrams(g) for g in sorted(name_groups(display_name)))) if display_name else set()
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None

@@ -11,7 +11,14 @@ from schemas.capture_policy import CapturePolicy
 from schemas.contact_event import Address, Citizen
 from schemas.scan_sidecar import SidecarSender
 
-_EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
+# Linear on any input (issue 15): an address starts where a token starts (the look-behind), and the
+# possessive quantifiers never give back what they took, so a 60-million-character word costs one
+# pass instead of one pass per character. `tests/unit/test_pattern_linearity.py` holds every pattern
+# here to that.
+_EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]++@[\w-]++(?:\.[\w-]++)+")
+# Lines longer than this are no letterhead, address or signature line; the line patterns never see
+# them, so their cost per line is bounded whatever a sender puts on one line.
+MAX_LINE = 200
 # Phone numbers in a letterhead share a line ("Tel. 011 43 22 11  GSM 0475 …"); split so the matcher
 # sees one number per piece instead of one long run of digits it rejects.
 _PHONE_SPLIT = re.compile(r"\s{2,}|\t|[|•·;]")
@@ -64,6 +71,7 @@ def sender_from_text(text: str, policy: CapturePolicy, *, ocr: bool = False) -> 
     than a missing one.
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line for line in lines if len(line) <= MAX_LINE]
     address, letterhead_name = find_address(lines, policy)
     name = find_signed_name(lines) or letterhead_name
     phone = find_phone(lines, policy)

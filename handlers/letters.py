@@ -22,11 +22,16 @@ from schemas.scan_sidecar import ScanSidecar
 SCAN_CONTAINER = "scanned-post"
 SUBJECT_MAX = 200
 PREVIEW_MAX = 280
+TEXT_MAX_CHARS = 20_000  # setting LETTER_TEXT_MAX_CHARS; a three-page letter is about 9,000
 
-_SUBJECT = re.compile(r"^\s*(?:betreft|onderwerp|betreffende|inzake)\s*:\s*(?P<subject>\S.*)$", re.I | re.M)
-_SALUTATION = re.compile(r"^\s*(?:geachte|beste|dag|hallo|goedendag|mevrouw|mijnheer)\b.*$", re.I | re.M)
+# Blanks inside a line only ([ \t], never \s): `^\s*` under re.M could run from every line start over
+# all the newlines after it, quadratic on a text of blank lines (tests/unit/test_pattern_linearity.py).
+_SUBJECT = re.compile(
+    r"^[ \t]*(?:betreft|onderwerp|betreffende|inzake)[ \t]*:[ \t]*(?P<subject>\S.*)$", re.I | re.M
+)
+_SALUTATION = re.compile(r"^[ \t]*(?:geachte|beste|dag|hallo|goedendag|mevrouw|mijnheer)\b.*$", re.I | re.M)
 _SIGN_OFF = re.compile(
-    r"^\s*(?:met\s+)?(?:vriendelijke|beste|hartelijke)\s+groet|^\s*hoogachtend", re.I | re.M
+    r"^[ \t]*(?:met[ \t]+)?(?:vriendelijke|beste|hartelijke)[ \t]+groet|^[ \t]*hoogachtend", re.I | re.M
 )
 
 
@@ -41,13 +46,14 @@ def normalize_letter(
     policy: CapturePolicy,
     captured_at: dt.datetime,
     ocr: bool = False,
+    max_chars: int = TEXT_MAX_CHARS,
 ) -> ContactEvent:
     """Always an event: a letter nobody can place is `unidentified` (citizen null) and kept for triage.
 
     Version 1 is the scan alone; version 2 (same event_id) once the sidecar is read, so the store
     replaces the guessed sender with the post room's index data.
     """
-    text = clean_text(text)
+    text = clean_text(cap_text(text, max_chars))
     citizen = _sender(text, sidecar, policy, ocr)
     departments = letter_departments(sidecar, tray, policy)
     subject, summary = stored_text(text, policy.stored_text_for(departments))
@@ -73,6 +79,18 @@ def _sender(text: str, sidecar: ScanSidecar | None, policy: CapturePolicy, ocr: 
         if citizen is not None:
             return citizen
     return sender_from_text(text, policy, ocr=ocr)
+
+
+def cap_text(text: str, max_chars: int = TEXT_MAX_CHARS) -> str:
+    """At most `max_chars`: the head (letterhead, address, subject) and the tail (sign-off and name).
+
+    What a sender and a subject need sits there; the middle of a 500-page upload or a
+    60-million-character word adds nothing but work (issue 15).
+    """
+    if len(text) <= max_chars:
+        return text
+    tail = max_chars // 4
+    return text[: max_chars - tail] + "\n" + text[len(text) - tail :]
 
 
 def clean_text(text: str) -> str:

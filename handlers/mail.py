@@ -17,10 +17,19 @@ from typing import TypeVar
 from errors import PermanentError
 from handlers.event_ids import mail_event_id
 from handlers.identity import normalise_email
-from handlers.mail_signals import is_system_name, machine_made
+from handlers.mail_signals import is_system_name, machine_made, sent_by_software
 from handlers.skips import Skip, SkipReason
 from schemas.capture_policy import CapturePolicy, FormSender, Mailbox, StoredText
-from schemas.contact_event import Channel, Citizen, ContactEvent, Direction, Outcome, Source, SourceSystem
+from schemas.contact_event import (
+    Agent,
+    Channel,
+    Citizen,
+    ContactEvent,
+    Direction,
+    Outcome,
+    Source,
+    SourceSystem,
+)
 from schemas.graph_message import GraphMessage, MailFolder, Recipient
 
 T = TypeVar("T")
@@ -98,6 +107,9 @@ def _inbound(
         return Skip(SkipReason.INTERNAL_SENDER, imid)
     if policy.is_excluded_email(email):
         return Skip(SkipReason.EXCLUDED, imid)
+    software = sent_by_software(message, email, policy)
+    if software is not None:
+        return Skip(software, imid)
     citizen = Citizen(email=email, display_name=_display_name(origin))
     return [_event(message, imid, None, citizen, (box.department,), box, policy, captured_at)]
 
@@ -165,10 +177,21 @@ def _event(
         subject=subject,
         summary=summary,
         conversation_id=message.conversation_id or None,
+        agent=_sender_agent(message, box) if outbound else None,
         source=Source(system=SourceSystem.GRAPH_MAIL, id=imid, version=1,
                       mailboxes=(box.address.lower(),), uri=message.web_link or None),
         captured_at=captured_at,
     )
+
+
+def _sender_agent(message: GraphMessage, box: Mailbox) -> Agent | None:
+    """Mail a colleague sent on behalf of (or as) the service mailbox: `sender` is the colleague, `from`
+    the mailbox. Graph names the sender by address only, so the address stands for the colleague."""
+    sender = message.sender
+    address = normalise_email(sender.address) if sender and sender.address else None
+    if address is None or address == box.address.lower():
+        return None
+    return Agent(id=address, display_name=_display_name(sender) or address, upn=address)
 
 
 def _text_departments(

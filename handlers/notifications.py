@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -25,8 +25,8 @@ from schemas.graph_notification import (
     ChangeNotification,
     parse_call_resource,
     parse_collection,
-    parse_item,
     parse_message_resource,
+    read_item,
 )
 from schemas.queued_notification import (
     CallNotificationBody,
@@ -83,6 +83,7 @@ class QueuedNotification:
     subscription_id: str | None
     client_state: str | None
     scheduled_at: dt.datetime | None = None  # calls: enqueue for this time so the record settles
+    tolerated: tuple[str, ...] = ()  # oddities read past (codes), counted by the webhook
 
     def body_json(self) -> str:
         return self.body.model_dump_json()
@@ -105,6 +106,15 @@ class RoutedBatch:
     queued: tuple[QueuedNotification, ...]
     ignored: tuple[IgnoredNotification, ...]
 
+    @property
+    def tolerated(self) -> dict[str, int]:
+        """How often each oddity was read past among the enqueued items."""
+        counts: dict[str, int] = {}
+        for item in self.queued:
+            for oddity in item.tolerated:
+                counts[oddity] = counts.get(oddity, 0) + 1
+        return counts
+
 
 def route_notifications(
     body: bytes | str, *, received_at: dt.datetime, call_settle_seconds: int, queues: QueueNames
@@ -125,26 +135,32 @@ def route_notifications(
 
 def _route(index: int, raw: Any, tokens: tuple[str, ...], at: dt.datetime, settle: int,
            queues: QueueNames) -> QueuedNotification | IgnoredNotification:
+    """Judge one item on its own: route by what can be read, count what was read past."""
     try:
-        item = parse_item(raw)
+        read = read_item(raw)
     except PermanentError as exc:
         return IgnoredNotification(index, IgnoreReason.MALFORMED_ITEM, str(exc))
+    item, oddities = read.item, list(read.oddities)
     ignore = _ignorer(index, item)
     if (item.change_type or "").lower().startswith("validation:") or item.subscription_id == "NA":
         return ignore(IgnoreReason.VALIDATION_ITEM, "Event Hubs validation message: nothing to capture")
     if item.lifecycle_event:
         return _lifecycle(index, item, at, queues, ignore)
-    kind = _resource_kind(item)
+    kind = _resource_kind(item, oddities)
     if kind is None:
         kind_text = item.odata_type or "unknown"
         return ignore(IgnoreReason.UNSUPPORTED_RESOURCE, f"resource type {kind_text} is not captured")
     if item.change_type == "deleted":
         return ignore(IgnoreReason.DELETED_RESOURCE, f"a deleted {kind} is not a new contact")
     if item.change_type not in ("created", "updated"):
-        return ignore(IgnoreReason.UNKNOWN_CHANGE_TYPE, "changeType is not created or updated")
-    if kind == "mail":
-        return _mail(index, item, tokens, at, queues, ignore)
-    return _call(index, item, at, settle, queues, ignore)
+        # The resource names something Loket captures: fetch it (the fetch shows what it is now).
+        oddities.append("missing_change_type" if not item.change_type else "unknown_change_type")
+        item = item.model_copy(update={"change_type": "updated"})
+    routed = (_mail(index, item, tokens, at, queues, ignore) if kind == "mail"
+              else _call(index, item, at, settle, queues, ignore))
+    if isinstance(routed, QueuedNotification) and oddities:
+        return replace(routed, tolerated=tuple(dict.fromkeys(oddities)))
+    return routed
 
 
 def _ignorer(index: int, item: ChangeNotification) -> Ignore:
@@ -153,14 +169,34 @@ def _ignorer(index: int, item: ChangeNotification) -> Ignore:
     return ignore
 
 
-def _resource_kind(item: ChangeNotification) -> str | None:
-    """`mail`, `call` or None, by `@odata.type` (any casing), else by the resource path."""
+def _resource_kind(item: ChangeNotification, oddities: list[str]) -> str | None:
+    """`mail`, `call` or None: the `resource` path first (it names the thing), else `@odata.type` (any
+    casing), else `resourceData.@odata.id`. A missing or contradicting type is counted, not fatal."""
+    by_path = None
+    if parse_message_resource(item.resource):
+        by_path = "mail"
+    elif parse_call_resource(item.resource):
+        by_path = "call"
+    by_type = None
     if item.odata_type:
         last = item.odata_type.rsplit(".", 1)[-1]
-        return "mail" if last in MAIL_TYPES else "call" if last == "callrecord" else None
-    if parse_message_resource(item.resource):
+        by_type = "mail" if last in MAIL_TYPES else "call" if last == "callrecord" else "other"
+    if by_path is not None:
+        if item.resource_data is None and not any(o.startswith("resource_data") for o in oddities):
+            oddities.append("missing_resource_data")
+        elif item.resource_data is not None and by_type is None:
+            oddities.append("missing_odata_type")
+        elif by_type is not None and by_type != by_path:
+            oddities.append("odata_type_mismatch")
+        return by_path
+    if by_type in ("mail", "call"):
+        return by_type
+    odata_id = _odata_id(item)
+    if by_type is None and parse_message_resource(odata_id):
         return "mail"
-    return "call" if parse_call_resource(item.resource) else None
+    if by_type is None and parse_call_resource(odata_id):
+        return "call"
+    return None
 
 
 def _mail(index: int, item: ChangeNotification, tokens: tuple[str, ...], at: dt.datetime,

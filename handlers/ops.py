@@ -60,12 +60,19 @@ class Thresholds:
 
 
 def queue_report(
-    bus: MessageBus, failures: FailureLog | None, thresholds: Thresholds, now: dt.datetime
+    bus: MessageBus,
+    failures: FailureLog | None,
+    thresholds: Thresholds,
+    now: dt.datetime,
+    letters: Sequence[Any] | None = None,
 ) -> QueueReport:
-    """Every queue, subscription and topic with its figures and verdict, and the worst verdict overall."""
+    """Every queue, subscription and topic with its figures and verdict, and the worst verdict overall;
+    with `letters` (open letter failures: `.reason`), a `scanned-post` row for scans that failed."""
     since = now - dt.timedelta(minutes=thresholds.window_minutes)
     traffic = bus.traffic(since) if isinstance(bus, TrafficSource) else None
     rows = [_entity(bus, failures, c, traffic, thresholds) for c in bus.counts()]
+    if letters is not None:
+        rows.append(letter_row(letters, thresholds))
     overall = max((r.health for r in rows), key=_RANK.__getitem__, default="ok")
     return QueueReport(at=now, window_minutes=thresholds.window_minutes, health=overall, entities=tuple(rows))
 
@@ -96,6 +103,39 @@ def _entity(
         dead_letter_reasons=reasons,
         health=health,
         health_reasons=why,
+    )
+
+
+LETTERS = "scanned-post"
+
+
+def letter_views(letters: Sequence[Any]) -> list[DeadLetterView]:
+    """Letters that failed, listed beside dead letters: hashed id and reason only, never the file name."""
+    return [
+        DeadLetterView(entity=LETTERS, message_id=f.letter_id, sequence_number=0, enqueued_time=f.at,
+                       delivery_count=0, reason=f.reason)
+        for f in letters
+    ]
+
+
+def letter_row(letters: Sequence[Any], thresholds: Thresholds, entity: str = "scanned-post") -> EntityReport:
+    """Scanned letters that could not be captured, as a row beside the queues: count, reasons, verdict.
+
+    They wait in storage, not on a queue; the dead-letter thresholds apply to them as to dead letters.
+    """
+    count = len(letters)
+    health: Verdict = "ok"
+    if count >= thresholds.dead_letter_critical:
+        health = "critical"
+    elif count >= thresholds.dead_letter_warning:
+        health = "warning"
+    return EntityReport(
+        entity=entity,
+        kind="letters",
+        dead_lettered=count,
+        dead_letter_reasons=dict(Counter(f.reason for f in letters).most_common()),
+        health=health,
+        health_reasons=("unreadable_letters",) if count else (),
     )
 
 

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from handlers.crm import citizen_identifiers
+from handlers.audit_chain import party_ref
+from handlers.crm import citizen_identifiers, tombstone_key
 from handlers.gdpr import UnknownParty, erase_party
 from handlers.ports.archive import EventArchive
 from handlers.ports.bus import LockLostError, MessageBus, ReceivedMessage
+from handlers.ports.privacy_log import PrivacyLog
 from handlers.ports.store import UnitOfWork
 from schemas.capture_policy import CapturePolicy
 from schemas.contact_event import ContactEvent
@@ -44,17 +46,28 @@ def erase_everywhere(
     actor: str,
     reason: str,
     now: dt.datetime | None = None,
+    privacy_log: PrivacyLog | None = None,
 ) -> tuple[ErasureReport, PurgeReport]:
     """Remove the party's archived events and dead letters, then erase it in the store (tombstones).
 
-    The copies go first so that a failure half-way can be retried: the party still exists until the
-    store's erasure commits. The archive is swept once more afterwards for a copy archived meanwhile.
+    The erasure is written to the privacy log (outside the database) before anything is removed, so
+    `loket db restore-check` re-applies it after a restore. The copies go first so that a failure
+    half-way can be retried: the party still exists until the store's erasure commits. The archive is
+    swept once more afterwards for a copy archived meanwhile.
     """
     with uow:
         if uow.parties.get(party_id) is None:
             raise UnknownParty(f"no party {party_id}")
         event_ids = set(uow.contacts.event_ids_of(party_id))
         identifiers = {(i.type, i.value) for i in uow.parties.identifiers(party_id)}
+
+    if privacy_log is not None:  # first, outside the database: a restore cannot bring the party back
+        privacy_log.append({
+            "kind": "erasure",
+            "at": (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(),
+            "party_ref": party_ref(party_id),
+            "event_hashes": sorted(tombstone_key(e) for e in event_ids),
+        })
 
     def belongs(event: ContactEvent) -> bool:
         mine = {(i.type.value, i.value) for i in citizen_identifiers(event.citizen)}

@@ -13,10 +13,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from handlers.audit_chain import ChainReport
+from handlers.audit_chain import ChainReport, active_checkpoints, check_checkpoints
 from handlers.crm import utc_now
 from handlers.gdpr import UnknownParty
 from handlers.lookup import require_reason
+from handlers.ports.privacy_log import PrivacyLog
 from handlers.ports.store import UnitOfWork
 from schemas.privacy import AuditView, ErasureRequestView
 
@@ -61,10 +62,31 @@ def read_audit(
     return found
 
 
-def verify_audit(uow: UnitOfWork) -> ChainReport:
-    """Walk the whole chain (read only: checking it adds nothing to it)."""
+def verify_audit(uow: UnitOfWork, log: PrivacyLog | None = None) -> ChainReport:
+    """Walk the whole chain (read only: checking it adds nothing to it), and compare it with the
+    chain heads kept in the privacy log outside the database, when given."""
+    checkpoints = active_checkpoints(log.records()) if log is not None else {}
     with uow:
-        return uow.privacy.audit_verify()
+        report = uow.privacy.audit_verify()
+        check_checkpoints(report, checkpoints, uow.privacy.audit_hashes(checkpoints))
+    return report
+
+
+def checkpoint_audit(uow: UnitOfWork, log: PrivacyLog, now: dt.datetime | None = None) -> int:
+    """Write the chain's head to the privacy log (the nightly timer, and after a clean verify): from
+    then on, a history rewritten up to it, or a removed tail, shows even with a matching head row."""
+    with uow:
+        head = uow.privacy.audit_head()
+    if head.seq:
+        log.append(
+            {
+                "kind": "audit_checkpoint",
+                "at": (now or utc_now()).astimezone(dt.UTC).isoformat(),
+                "seq": head.seq,
+                "hash": head.entry_hash,
+            }
+        )
+    return head.seq
 
 
 def request_erasure(

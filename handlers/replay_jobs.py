@@ -14,6 +14,7 @@ from handlers.ports.bus import MessageBus, UnknownEntityError
 from handlers.ports.store import UnitOfWork
 from handlers.replay import DlqSelection, replay_dlq, select
 from handlers.replay_archive import replay_archive
+from handlers.replay_letters import LetterReplayDeps, replay_letters
 from schemas.ops import Job, ReplayRequest
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class ReplayDeps:
     jobs: JobStore
     uow: Callable[[], UnitOfWork]
     now: Callable[[], dt.datetime]
+    letters: Callable[[], LetterReplayDeps] | None = None  # built on demand: it needs the text reader
 
 
 class InvalidReplay(ValueError):
@@ -51,6 +53,8 @@ def create_job(request: ReplayRequest, actor: str, deps: ReplayDeps) -> Job:
         raise InvalidReplay("a dead-letter replay needs an entity (QUEUE or TOPIC/SUBSCRIPTION)")
     if request.kind == "dlq" and "/" not in request.entity and request.entity == deps.topic:
         raise InvalidReplay("a topic has no dead-letter queue: name TOPIC/SUBSCRIPTION")
+    if request.kind == "letters" and deps.letters is None:
+        raise InvalidReplay("letters cannot be replayed here (no scan storage configured)")
     if request.kind == "archive" and request.since is None:
         raise InvalidReplay("an archive replay needs --since")
     job = Job(id=deps.jobs.new_id(), kind=request.kind, actor=actor, request=request, created_at=deps.now())
@@ -105,6 +109,10 @@ def _execute(job: Job, deps: ReplayDeps, progress: Callable[[int, int], None]) -
             "skipped": outcome.missing,
             "summary": {"selected": len(outcome.selected), "new_message_ids": outcome.resubmitted[:100]},
         }
+    if request.kind == "letters":
+        assert deps.letters is not None
+        return replay_letters(deps.letters(), reason=request.dead_letter_reason, since=request.since,
+                              dry_run=request.dry_run, progress=progress)
     result = replay_archive(
         deps.archive,
         deps.bus,
@@ -128,7 +136,8 @@ def _finish(job: Job, deps: ReplayDeps, *, status: str, **changes: Any) -> Job:
 def _audit(job: Job, deps: ReplayDeps, outcome: str) -> None:
     """Who replayed what: entity or archive window and filters, then how many; no message content."""
     r = job.request
-    what = f"dlq {r.entity}" if job.kind == "dlq" else f"archive {r.since:%Y-%m-%dT%H:%M}..{r.until or 'now'}"
+    what = {"dlq": f"dlq {r.entity}", "letters": f"letters since {r.since or 'ever'}"}.get(
+        job.kind, f"archive {r.since or 'ever'}..{r.until or 'now'}")
     filters = "".join(
         f" {k}={v}"
         for k, v in (("reason", r.dead_letter_reason), ("channel", r.channel), ("limit", r.limit))

@@ -22,6 +22,10 @@ class SkipReason(StrEnum):
     QUEUE_NOT_IN_POLICY = "queue_not_in_policy"
     UNSUPPORTED_RESOURCE = "unsupported_resource"
     MEETING_MESSAGE = "meeting_message"
+    MACHINE_SENDER = "machine_sender"  # software and services: no-reply addresses, Microsoft's service mail
+    BULK_MAIL = "bulk_mail"  # newsletters, list mail (List-Unsubscribe, List-Id, Precedence bulk|list|junk)
+    NO_PSTN_PARTY = "no_pstn_party"  # only outsiders without a number (other tenants, guests), no queue
+    SUPPRESSED = "suppressed"  # the citizen objected (Art. 21): `loket privacy suppress`
 
 
 @dataclass(frozen=True)

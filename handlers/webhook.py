@@ -9,13 +9,13 @@ import datetime as dt
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from errors import TransientError
 from handlers.client_state import client_state_matches
-from handlers.notifications import QueuedNotification, QueueNames, route_notifications
+from handlers.notifications import IgnoreReason, QueuedNotification, QueueNames, route_notifications
 from handlers.ports.bus import MessageBus, OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,9 @@ class WebhookDeps:
 @dataclass(frozen=True)
 class Accepted:
     enqueued: int
-    discarded: int  # unknown subscription or wrong clientState: never enqueued
+    discarded: int  # malformed item, unknown subscription, bad or wrong clientState: never enqueued
     ignored: int  # not captured (unsupported resource, Event Hubs validation item, …)
+    reasons: dict[str, int] = field(default_factory=dict)  # discards by reason, for the one log line
 
 
 def accept_notifications(body: bytes, deps: WebhookDeps, route: str = "notifications") -> Accepted:
@@ -49,19 +50,23 @@ def accept_notifications(body: bytes, deps: WebhookDeps, route: str = "notificat
                                 queues=deps.queues)
     by_queue: dict[str, list[OutgoingMessage]] = defaultdict(list)
     refused: Counter[str] = Counter()
+    tolerated: Counter[str] = Counter()
     for item in batch.queued:
         refusal = _refusal(item, deps)
         if refusal is not None:
-            refused[refusal] += 1
-            log.warning("discarded a notification: %s", refusal,
-                        extra={"subscription_id": item.subscription_id, "route": route, "reason": refusal})
+            refused[refusal] += 1  # counted, and logged once per request by the route, never per item
             continue
+        tolerated.update(f"tolerated:{oddity}" for oddity in item.tolerated)
         by_queue[item.queue].append(_message(item))
-    for reason, count in refused.items():  # one write per reason and batch, however big the flood
+    refused["malformed_item"] += sum(1 for i in batch.ignored if i.reason is IgnoreReason.MALFORMED_ITEM)
+    refused = +refused  # drop zero counts
+    for reason, count in (refused + tolerated).items():  # one write per reason and batch, however big
         deps.count_discard(reason, count)
     for queue, messages in by_queue.items():
         _enqueue(deps.bus, queue, messages)
-    return Accepted(sum(len(m) for m in by_queue.values()), sum(refused.values()), len(batch.ignored))
+    malformed = refused.get("malformed_item", 0)
+    return Accepted(sum(len(m) for m in by_queue.values()), sum(refused.values()),
+                    len(batch.ignored) - malformed, dict(refused))
 
 
 @retry(retry=retry_if_exception_type(TransientError), stop=stop_after_attempt(3),
@@ -75,6 +80,9 @@ def _enqueue(bus: MessageBus, queue: str, messages: list[OutgoingMessage]) -> No
 
 def _refusal(item: QueuedNotification, deps: WebhookDeps) -> str | None:
     """None for a genuine item, else why not: `unknown_subscription` or `wrong_client_state`."""
+    state = item.client_state
+    if state is not None and not (isinstance(state, str) and state.isascii()):
+        return "bad_client_state"  # Loket's are 64 hex characters; anything else is a stranger's
     nonce = deps.nonce_of(item.subscription_id) if item.subscription_id else None
     if nonce is None:
         return "unknown_subscription"

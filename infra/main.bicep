@@ -8,16 +8,52 @@ targetScope = 'subscription'
 @description('azd environment name; part of every resource name.')
 param environmentName string
 
+// Regions that offer Flex Consumption: the list of Microsoft's Flex Consumption azd templates
+// (Azure-Samples/functions-quickstart-python-http-azd, 2025-11), less the canary region eastus2euap.
+// `az functionapp list-flexconsumption-locations` gives today's list.
 @minLength(1)
-@description('Region of every resource.')
+@description('Region of every resource; one that offers Flex Consumption.')
 @metadata({ azd: { type: 'location' } })
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 param location string
 
-@description('Object id of the deployer (azd sets AZURE_PRINCIPAL_ID). Becomes the PostgreSQL Entra admin.')
+@description('Object id of whoever runs azd (a user, or a service principal in CI); the preprovision hook reads it from the Azure CLI sign-in.')
 param principalId string
 
-@description('Name the deployer signs in to PostgreSQL with (UPN for a user); set by the preprovision hook.')
-param principalName string
+@description('The deployer\'s UPN or display name, for messages only; set by the preprovision hook.')
+param principalName string = ''
 
 @allowed([
   'User'
@@ -25,6 +61,12 @@ param principalName string
   'ServicePrincipal'
 ])
 param principalType string = 'User'
+
+@description('Object id of the Entra group that administers PostgreSQL: its members run the migrations (a second operator too). The preprovision hook creates loket-db-admins-<env> when none is given.')
+param postgresAdminGroupId string
+
+@description('Display name of that group: members sign in to PostgreSQL with it as the user name.')
+param postgresAdminGroupName string
 
 @allowed([
   'Standard'
@@ -46,7 +88,10 @@ param serviceBusDataOwner bool = true
 @description('Always-ready instances of the HTTP group, so the Graph routes answer within 3 s through cold starts.')
 param alwaysReadyHttpInstances int = 1
 
-param maximumInstanceCount int = 100
+@description('Flex Consumption scale-out limit. 40 is the lowest Microsoft documents; it bounds the PostgreSQL connection budget (docs/deploy.md).')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
 
 @allowed([
   2048
@@ -54,19 +99,34 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
-param postgresSkuName string = 'Standard_B1ms'
+@description('General Purpose D2ds_v5 (844 user connections, built-in PgBouncer) holds the connection budget; Standard_B1ms/Burstable is a development tier that cannot scale out.')
+param postgresSkuName string = 'Standard_D2ds_v5'
 
 @allowed([
   'Burstable'
   'GeneralPurpose'
   'MemoryOptimized'
 ])
-param postgresTier string = 'Burstable'
+param postgresTier string = 'GeneralPurpose'
+
+@allowed([
+  'Private'
+  'Public'
+])
+@description('Private (default): PostgreSQL in a delegated subnet of a VNet the app is integrated in, no public endpoint; pg_setup and migrations run through the app (docs/deploy.md). Public: public endpoint with the "allow Azure services" rule, a named accepted risk. Azure cannot switch an existing server.')
+param postgresNetworkAccess string = 'Private'
+
+@description('PostgreSQL connections per worker process: CRM_POOL_SIZE + CRM_MAX_OVERFLOW.')
+param crmPoolSize int = 2
+param crmMaxOverflow int = 3
 
 @description('Graph app registration (client) id; empty until docs/tenant-setup.md has been followed.')
 param graphClientId string = ''
 
 param graphCertificateName string = 'loket-graph'
+
+@description('The Graph certificate version the app signs with; set by infra/tenant/rotate-certificate.ps1 (empty = newest).')
+param graphCertificateVersion string = ''
 
 @description('Client id of the "Loket API" app registration; empty until docs/tenant-setup.md step 5.')
 param apiClientId string = ''
@@ -80,8 +140,52 @@ param capturePolicyPath string = '/home/site/wwwroot/policy/stad.example.yaml'
 @description('Public https base URL when a custom domain or gateway fronts the app; empty = the app\'s own host name.')
 param publicBaseUrl string = ''
 
+@description('Azure AI Document Intelligence for image-only scans (prebuilt-read); false = only letters with a text layer are read in Azure.')
+param documentIntelligence bool = true
+
+@description('Its region; not every Flex region offers Document Intelligence. Default: the deployment\'s.')
+param documentIntelligenceLocation string = location
+
 @description('Mailbox of the operators who receive alerts; empty = alerts show in the portal only.')
 param alertEmail string = ''
+
+// The most redundant storage each region offers for the scanned letters: GZRS where it has
+// availability zones and a region pair, ZRS where it has zones but no pair (no GRS there),
+// GRS where it has a pair but no zones (Microsoft: reliability/cross-region-replication-azure,
+// availability-zones region list; docs/deploy.md, "What was checked").
+var storageRedundancy = {
+  australiaeast: 'Standard_GZRS'
+  australiasoutheast: 'Standard_GRS'
+  brazilsouth: 'Standard_GZRS'
+  canadacentral: 'Standard_GZRS'
+  centralindia: 'Standard_GZRS'
+  centralus: 'Standard_GZRS'
+  eastasia: 'Standard_GZRS'
+  eastus: 'Standard_GZRS'
+  eastus2: 'Standard_GZRS'
+  francecentral: 'Standard_GZRS'
+  germanywestcentral: 'Standard_GZRS'
+  italynorth: 'Standard_ZRS'
+  japaneast: 'Standard_GZRS'
+  koreacentral: 'Standard_GZRS'
+  northcentralus: 'Standard_GRS'
+  northeurope: 'Standard_GZRS'
+  norwayeast: 'Standard_GZRS'
+  southafricanorth: 'Standard_GZRS'
+  southcentralus: 'Standard_GZRS'
+  southeastasia: 'Standard_GZRS'
+  southindia: 'Standard_GRS'
+  spaincentral: 'Standard_ZRS'
+  swedencentral: 'Standard_GZRS'
+  uaenorth: 'Standard_GZRS'
+  uksouth: 'Standard_GZRS'
+  ukwest: 'Standard_GRS'
+  westcentralus: 'Standard_GRS'
+  westeurope: 'Standard_GZRS'
+  westus: 'Standard_GRS'
+  westus2: 'Standard_GZRS'
+  westus3: 'Standard_GZRS'
+}
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -126,6 +230,7 @@ module storage 'app/storage.bicep' = {
     name: '${abbrs.storageStorageAccounts}${resourceToken}'
     systemTopicName: '${abbrs.eventGridSystemTopics}scan-${resourceToken}'
     deploymentContainerName: deploymentContainerName
+    skuName: storageRedundancy[location]
     location: location
     tags: tags
   }
@@ -144,16 +249,33 @@ module servicebus 'app/servicebus.bicep' = {
   }
 }
 
+var postgresName = '${abbrs.dBforPostgreSQLServers}loket-${resourceToken}'
+var postgresPrivate = postgresNetworkAccess == 'Private'
+
+module network 'app/network.bicep' = if (postgresPrivate) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: '${abbrs.networkVirtualNetworks}loket-${resourceToken}'
+    postgresServerName: postgresName
+    location: location
+    tags: tags
+  }
+}
+
 module postgres 'app/postgres.bicep' = {
   name: 'postgres'
   scope: rg
   params: {
-    name: '${abbrs.dBforPostgreSQLServers}loket-${resourceToken}'
+    name: postgresName
     skuName: postgresSkuName
     tier: postgresTier
-    adminObjectId: principalId
-    adminName: principalName
-    adminType: principalType
+    adminObjectId: postgresAdminGroupId
+    adminName: postgresAdminGroupName
+    adminType: 'Group'
+    networkAccess: postgresNetworkAccess
+    delegatedSubnetId: postgresPrivate ? network.outputs.postgresSubnetId : ''
+    privateDnsZoneId: postgresPrivate ? network.outputs.postgresDnsZoneId : ''
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
     location: location
     tags: tags
@@ -167,6 +289,17 @@ module keyvault 'app/keyvault.bicep' = {
     name: '${abbrs.keyVaultVaults}${take(resourceToken, 13)}'
     location: location
     tags: tags
+  }
+}
+
+module documentIntelligenceAccount 'app/documentintelligence.bicep' = if (documentIntelligence) {
+  name: 'documentintelligence'
+  scope: rg
+  params: {
+    name: '${abbrs.cognitiveServicesFormRecognizer}${resourceToken}'
+    location: documentIntelligenceLocation
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
   }
 }
 
@@ -193,15 +326,21 @@ module api 'app/api.bicep' = {
     lifecycleNotificationsQueue: servicebus.outputs.lifecycleNotificationsQueue
     contactEventsTopic: servicebus.outputs.contactEventsTopic
     postgresHost: postgres.outputs.host
+    postgresPort: postgres.outputs.appPort
+    crmPoolSize: crmPoolSize
+    crmMaxOverflow: crmMaxOverflow
     postgresDatabase: postgres.outputs.databaseName
     keyVaultUri: keyvault.outputs.uri
     graphTenantId: tenant().tenantId
     graphClientId: graphClientId
     graphCertificateName: graphCertificateName
+    graphCertificateVersion: graphCertificateVersion
     apiClientId: apiClientId
     queueOldestAgeCriticalSeconds: oldestMessageAgeCriticalSeconds
     capturePolicyPath: capturePolicyPath
     publicBaseUrl: publicBaseUrl
+    documentIntelligenceEndpoint: documentIntelligence ? documentIntelligenceAccount.outputs.endpoint : ''
+    virtualNetworkSubnetId: postgresPrivate ? network.outputs.appSubnetId : ''
   }
 }
 
@@ -227,6 +366,9 @@ module alerts 'app/alerts.bicep' = {
     namePrefix: 'loket-${environmentName}'
     serviceBusNamespaceId: servicebus.outputs.resourceId
     applicationInsightsId: monitoring.outputs.applicationInsightsId
+    scanSystemTopicId: storage.outputs.systemTopicId
+    keyVaultId: keyvault.outputs.resourceId
+    keyVaultName: keyvault.outputs.name
     alertEmail: alertEmail
     oldestMessageAgeThresholdSeconds: oldestMessageAgeCriticalSeconds
     location: location
@@ -268,15 +410,20 @@ output ScanStorage__queueServiceUri string = storage.outputs.queueEndpoint
 output SCANNED_POST_CONTAINER string = storage.outputs.scannedPostContainer
 output EVENT_ARCHIVE_CONTAINER string = storage.outputs.archiveContainer
 output SCAN_SYSTEM_TOPIC_NAME string = storage.outputs.systemTopicName
+output AZURE_STORAGE_ACCOUNT_ID string = storage.outputs.resourceId
+output EVENTGRID_DEADLETTER_CONTAINER string = storage.outputs.eventGridDeadLetterContainer
 output POSTGRES_SERVER_NAME string = postgres.outputs.name
 output POSTGRES_HOST string = postgres.outputs.host
 output POSTGRES_DATABASE string = postgres.outputs.databaseName
+output POSTGRES_PUBLIC_ACCESS string = postgres.outputs.publicNetworkAccess
+output POSTGRES_ADMIN_GROUP_NAME string = postgresAdminGroupName
 output CRM_DATABASE_URL string = api.outputs.crmDatabaseUrl
 output KEY_VAULT_NAME string = keyvault.outputs.name
 output KEY_VAULT_URI string = keyvault.outputs.uri
 output GRAPH_TENANT_ID string = tenant().tenantId
 output GRAPH_CLIENT_ID string = graphClientId
 output GRAPH_CERTIFICATE_NAME string = graphCertificateName
+output GRAPH_CERTIFICATE_VERSION string = graphCertificateVersion
 output LOKET_API_CLIENT_ID string = apiClientId
 output GRAPH_NOTIFICATION_URL string = api.outputs.graphNotificationUrl
 output GRAPH_LIFECYCLE_URL string = api.outputs.graphLifecycleUrl

@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from errors import ConfigurationError
 
@@ -68,6 +69,27 @@ class Exclusions(PolicyModel):
     phone_numbers: tuple[str, ...] = ()
 
 
+class MachineSenders(PolicyModel):
+    """Senders the city has judged itself: `always` are software (skipped as `machine_sender`), `never` are
+    people or platforms whose mail is a citizen's contact whatever its headers say (no `machine_sender`
+    or `bulk_mail` skip; bounces and auto-replies are still skipped). Addresses, or domains as `@domain`."""
+
+    always: tuple[str, ...] = ()
+    never: tuple[str, ...] = ()
+
+
+def _matches(address: str, entries: tuple[str, ...]) -> bool:
+    """`address` is listed itself, or its domain (or a parent domain) is listed as `@domain`."""
+    address = address.strip().lower()
+    domain = address.rsplit("@", 1)[-1]
+    for entry in (e.strip().lower() for e in entries):
+        if entry == address:
+            return True
+        if entry.startswith("@") and (domain == entry[1:] or domain.endswith("." + entry[1:])):
+            return True
+    return False
+
+
 class StoredTextPolicy(PolicyModel):
     default: StoredText = StoredText.SUBJECT
     per_department: dict[str, StoredText] = Field(default_factory=dict)
@@ -85,9 +107,29 @@ class CapturePolicy(PolicyModel):
     scan_trays: dict[str, str] = Field(default_factory=dict)
     city: City = City()
     exclusions: Exclusions = Exclusions()
+    machine_senders: MachineSenders = MachineSenders()
     restricted_departments: dict[str, str] = Field(default_factory=dict)
     stored_text: StoredTextPolicy = StoredTextPolicy()
     retention_days: dict[Literal["mail", "phone", "post"], int] = Field(default_factory=dict)
+    # Optional: colleague (UPN or Entra object id) -> department, for attributing call-backs and
+    # direct calls when shown; without an entry the department is learned from answered queue calls.
+    staff: dict[str, str] = Field(default_factory=dict)
+    # The zone staff read times in (the page, the CLI); stored times stay UTC. An IANA name.
+    time_zone: str = "Europe/Brussels"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("time_zone: not an IANA time zone name") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
     # Days the audit (who looked at whom) is kept; unset = kept for good. Never shorter than a
     # channel's retention: the city must be able to show who saw any contact it still holds.
     audit_retention_days: int | None = Field(None, ge=1)
@@ -126,6 +168,12 @@ class CapturePolicy(PolicyModel):
         address = address.strip().lower()
         domain = "@" + address.rsplit("@", 1)[-1]
         return any(s.lower() in (address, domain) for s in self.exclusions.senders)
+
+    def is_always_machine(self, address: str) -> bool:
+        return _matches(address, self.machine_senders.always)
+
+    def is_never_machine(self, address: str) -> bool:
+        return _matches(address, self.machine_senders.never)
 
     def is_city_number(self, e164: str) -> bool:
         """The city's own numbers (listed or in a range of equal-length numbers) are never a citizen."""

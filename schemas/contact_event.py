@@ -36,6 +36,7 @@ class Outcome(StrEnum):
     ABANDONED = "abandoned"
     VOICEMAIL = "voicemail"
     UNIDENTIFIED = "unidentified"
+    UNKNOWN = "unknown"  # a call whose record gives no evidence of how it went (still schema version 1)
 
 
 class SourceSystem(StrEnum):

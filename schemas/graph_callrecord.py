@@ -173,15 +173,10 @@ def error_fields(exc: ValidationError) -> str:
 
 
 def _not_a_record(raw: dict[str, Any]) -> str | None:
-    """Name what a JSON object is when it is clearly some other Graph payload, so the error helps."""
-    context = str(raw.get("@odata.context", "")).lower()
-    if "pstncalllogrow" in context or "directroutinglogrow" in context:
-        return "a PSTN call log page, not a callRecord"
-    if "startDateTime" not in raw and any(k in raw for k in ("subject", "body", "internetMessageId")):
-        return "a mail message, not a callRecord"
-    if "id" not in raw and isinstance(raw.get("value"), list):
-        return "a collection page (value[]), not a callRecord"
-    return None
+    """Name what a JSON object is when it is clearly some other payload, so the error helps."""
+    from schemas.payload_shape import describe, mismatch
+
+    return mismatch(describe(raw), "call_record", "a callRecord")
 
 
 def parse_call_record(raw: Any) -> CallRecord:

@@ -17,6 +17,7 @@ from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from errors import PermanentError
 from schemas.graph_base import GraphModel, parse_graph_datetime
+from schemas.json_limits import JsonTooDeep, loads_bounded
 
 KNOWN_CHANGE_TYPES = ("created", "updated", "deleted")
 LIFECYCLE_EVENTS = ("missed", "subscriptionRemoved", "reauthorizationRequired")
@@ -101,7 +102,9 @@ def parse_collection(body: bytes | str) -> NotificationCollection:
     """Decode the body; malformed JSON or a body that is not a collection is a PermanentError."""
     try:
         text = body.decode("utf-8-sig") if isinstance(body, bytes) else body
-        raw = json.loads(text)
+        raw = loads_bounded(text)
+    except JsonTooDeep as exc:
+        raise PermanentError(f"notification body {exc}", reason="malformed_notification") from None
     except UnicodeDecodeError:
         raise PermanentError("notification body is not UTF-8 text", reason="malformed_notification") from None
     except json.JSONDecodeError as exc:
@@ -110,8 +113,11 @@ def parse_collection(body: bytes | str) -> NotificationCollection:
             reason="malformed_notification",
         ) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("value"), list):
+        from schemas.payload_shape import describe
+
         raise PermanentError(
-            "notification body is not a change-notification collection (no 'value' array)",
+            f"notification body is not a change-notification collection (no 'value' array; given "
+            f"{describe(raw).text})",
             reason="malformed_notification",
         )
     try:
@@ -123,16 +129,107 @@ def parse_collection(body: bytes | str) -> NotificationCollection:
         ) from None
 
 
+_TEXT_FIELDS = ("id", "subscription_id", "client_state", "change_type", "resource", "tenant_id",
+                "lifecycle_event")
+_KNOWN = {"id", "subscriptionid", "subscriptionexpirationdatetime", "clientstate", "changetype", "resource",
+          "resourcedata", "tenantid", "lifecycleevent", "encryptedcontent", "@odata.type"}
+_SNAKE = {"id": "id", "subscriptionid": "subscription_id", "subscriptionexpirationdatetime":
+          "subscription_expiration_date_time", "clientstate": "client_state", "changetype": "change_type",
+          "resource": "resource", "resourcedata": "resource_data", "tenantid": "tenant_id",
+          "lifecycleevent": "lifecycle_event", "encryptedcontent": "encrypted_content"}
+
+
+@dataclass(frozen=True)
+class ReadItem:
+    """One `value[]` item read field by field, and the oddities tolerated on the way (stable codes)."""
+
+    item: ChangeNotification
+    oddities: tuple[str, ...] = ()
+
+
 def parse_item(raw: Any) -> ChangeNotification:
-    """One `value[]` item; a PermanentError names the first bad field (the caller ignores the item)."""
+    """One `value[]` item; a PermanentError only when it is not an object (the caller ignores the item)."""
+    return read_item(raw).item
+
+
+def read_item(raw: Any) -> ReadItem:
+    """Read each field on its own: one malformed optional field is dropped and counted, never fatal.
+
+    Keys match in any case and spelling (`subscriptionId`, `SubscriptionId`, `subscription_id`); a field of
+    the wrong type is dropped (`resource_data_not_object`, `<field>_not_text`); numbers in text fields are
+    read as text; unknown properties are counted once (`extra_property`). Only a non-object is refused.
+    """
     if not isinstance(raw, dict):
         raise PermanentError("notification item is not a JSON object", reason="malformed_notification")
+    oddities: list[str] = []
+    fields: dict[str, Any] = {}
+    for key, value in raw.items():
+        squashed = str(key).replace("_", "").lower()
+        if squashed not in _KNOWN:
+            oddities.append("extra_property")
+            continue
+        name = _SNAKE.get(squashed)
+        if name is not None and name not in fields:
+            if str(key) != _camel(name) and squashed != "id":
+                oddities.append("key_spelling")
+            fields[name] = value
+    clean: dict[str, Any] = {}
+    for name in _TEXT_FIELDS:
+        value = fields.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            clean[name] = str(value)
+            oddities.append(f"{name}_not_text")
+        elif value is None or isinstance(value, str):
+            clean[name] = value
+        else:
+            oddities.append(f"{name}_not_text")
+    clean["subscription_expiration_date_time"] = fields.get("subscription_expiration_date_time")
+    clean["resource_data"] = _sub_object(fields.get("resource_data"), ResourceData, "resource_data", oddities)
+    clean["encrypted_content"] = _sub_object(fields.get("encrypted_content"), EncryptedContent,
+                                             "encrypted_content", oddities)
     try:
-        return ChangeNotification.model_validate(raw)
-    except ValidationError as exc:
+        item = ChangeNotification.model_validate(clean)
+    except ValidationError as exc:  # not expected: every field was checked above
         where = ".".join(str(p) for p in exc.errors()[0]["loc"]) or "item"
-        problem = f"notification item field {where} is malformed"
-        raise PermanentError(problem, reason="malformed_notification") from None
+        raise PermanentError(f"notification item field {where} is malformed",
+                             reason="malformed_notification") from None
+    return ReadItem(item, tuple(dict.fromkeys(oddities)))
+
+
+def _squash(key: str) -> str:
+    return str(key).replace("_", "").lower()
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _sub_object(value: Any, model: type[GraphModel], name: str, oddities: list[str]) -> Any:
+    """The nested object when it is one and reads; otherwise None and an oddity (never fatal)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        oddities.append(f"{name}_not_object")
+        return None
+    read = {f.alias or f_name for f_name, f in model.model_fields.items()} | set(model.model_fields)
+    read = {_squash(k) for k in read}
+    kept: dict[str, Any] = {}
+    for key, item in value.items():
+        if _squash(key) not in read:
+            continue  # what Loket does not read cannot hurt it (rich payload keys, SDK duplicates …)
+        if item is None or isinstance(item, str):
+            kept[key] = item
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            kept[key] = str(item)
+            oddities.append(f"{name}_field_not_text")
+        else:
+            oddities.append(f"{name}_field_not_text")
+    try:
+        return model.model_validate(kept)
+    except ValidationError:
+        oddities.append(f"{name}_unreadable")
+        return None
 
 
 def validation_token(query: dict[str, str] | Any) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Verdict = Literal["ok", "warning", "critical"]
-JobKind = Literal["dlq", "archive"]
+JobKind = Literal["dlq", "archive", "letters"]
 JobStatus = Literal["queued", "running", "done", "failed"]
 
 
@@ -24,7 +24,7 @@ class EntityReport(OpsModel):
     """
 
     entity: str
-    kind: Literal["queue", "subscription", "topic"]
+    kind: Literal["queue", "subscription", "topic", "letters"]  # letters: scans that failed (issue 15)
     active: int | None = None
     dead_lettered: int | None = None
     scheduled: int | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,3 +55,21 @@ class DecisionBody(PrivacyModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class IdentifierBody(PrivacyModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    type: Literal["email", "phone", "address"]
+    value: str = Field(min_length=1, max_length=512)
+
+
+class RightsBody(PrivacyModel):
+    """POST /api/privacy/parties/{id}/{right}: rectify (remove/add/name), restrict (lift), suppress."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    reason: str = Field(min_length=1, max_length=2000)
+    remove: tuple[IdentifierBody, ...] = ()
+    add: tuple[IdentifierBody, ...] = ()
+    name: str | None = Field(None, max_length=255)
+    clear_name: bool = False
+    lift: bool = False

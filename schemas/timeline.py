@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ViewModel(BaseModel):
@@ -25,12 +25,21 @@ class TimelineEntry(ViewModel):
     outcome: str
     departments: tuple[str, ...] = ()
     agent: str | None = None
+    # The colleague's Entra object id and UPN: for attribution only, never sent out.
+    agent_id: str | None = Field(None, exclude=True)
+    agent_upn: str | None = Field(None, exclude=True)
     subject: str | None = None
     summary: str | None = None
     conversation_id: str | None = None
     mailboxes: tuple[str, ...] = ()
     source_system: str
     source_uri: str | None = None
+    # As shown, never stored: the department of the colleague who made a call without a queue (a
+    # call-back), whether the citizen's request in this thread was answered, and where to open it.
+    attributed_department: str | None = None
+    on_behalf_of: str | None = None
+    thread: str | None = None  # "answered" | "open" on a citizen's inbound request; None otherwise
+    source_link: str | None = None
 
 
 class DepartmentSummary(ViewModel):
@@ -58,6 +67,11 @@ class PartyView(ViewModel):
     identifiers: tuple[IdentifierView, ...] = ()
     helped_before: tuple[DepartmentSummary, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
+    # In a result list of several parties: identifiers partly masked, no timeline, only the count and
+    # the last contact (data minimisation). `opened`: shown in full (one match, or opened by id).
+    opened: bool = True
+    contacts: int = 0
+    last_contact: TimelineEntry | None = None
 
 
 class LookupResult(ViewModel):
@@ -73,6 +87,7 @@ class ReviewPairView(ViewModel):
     created_at: dt.datetime
     name_a: str | None = None
     name_b: str | None = None
+    restricted: bool = False  # a name left out: the party is a restricted department's client
 
 
 class ErasureReport(ViewModel):

@@ -23,6 +23,7 @@ SERVICES: dict[str, re.Pattern[str]] = {
     "azurite": re.compile(r"azurite", re.I),
     "chromium": re.compile(r"chromium|playwright", re.I),
     "conformance": re.compile(r"conformance", re.I),
+    "axe": re.compile(r"axe-core", re.I),
 }
 
 

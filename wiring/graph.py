@@ -75,6 +75,7 @@ class GraphWiring:
             now=self.now,
             rich=self.rich_verifier,
             count_discard=self.count_discard,
+            suppressed=self.suppressed_keys,
         )
 
     def call_capture(self) -> CallCapture:
@@ -86,6 +87,7 @@ class GraphWiring:
             topic=self.settings.contact_events_topic,
             record_skip=self.record_skip,
             now=self.now,
+            suppressed=self.suppressed_keys,
         )
 
     def lifecycle(self) -> LifecycleDeps:
@@ -132,15 +134,36 @@ class GraphWiring:
         )
 
     @cached_property
-    def rich_certificate(self) -> Any:
-        """The rich-notification certificate, or None (basic notifications) when none is configured."""
-        if self.settings.graph_rich_certificate_path is None or not self.settings.graph_client_id:
-            return None
-        from adapters.graph.jwks_certificate import load_rich_certificate
+    def rich_certificates(self) -> Any:
+        """The rich-notification certificate(s), or None (basic notifications) when none is configured.
 
-        return load_rich_certificate(
-            self.settings.graph_rich_certificate_path, self.settings.graph_rich_certificate_id
-        )
+        A PEM file locally (GRAPH_RICH_CERTIFICATE_PATH); in Azure the Key Vault certificate
+        GRAPH_RICH_CERTIFICATE_NAME, every enabled version's key kept across a rotation.
+        """
+        s = self.settings
+        if not s.graph_client_id:
+            return None
+        from adapters.graph.jwks_certificate import RichCertificates, load_rich_certificate
+
+        if s.graph_rich_certificate_path is not None:
+            cert = load_rich_certificate(s.graph_rich_certificate_path, s.graph_rich_certificate_id)
+            return RichCertificates(cert, {cert.certificate_id: cert.private_key})
+        if s.graph_rich_certificate_name and s.key_vault_uri:
+            from azure.identity import DefaultAzureCredential
+            from azure.keyvault.secrets import SecretClient
+
+            from adapters.graph.jwks_certificate import load_rich_certificates_from_vault
+
+            with DefaultAzureCredential() as credential, SecretClient(s.key_vault_uri, credential) as vault:
+                return load_rich_certificates_from_vault(
+                    vault, s.graph_rich_certificate_name, s.graph_rich_certificate_id, self.now()
+                )
+        return None
+
+    @property
+    def rich_certificate(self) -> Any:
+        """The certificate Graph is given on subscription create, or None."""
+        return self.rich_certificates.current if self.rich_certificates else None
 
     @cached_property
     def rich_verifier(self) -> Any:
@@ -149,12 +172,11 @@ class GraphWiring:
         from adapters.graph.jwks import JwksKeys
         from handlers.rich_notifications import RichVerifier
 
-        cert = self.rich_certificate
         return RichVerifier(
             keys=JwksKeys(self.settings.graph_jwks_url),
             tenant_id=self.settings.graph_tenant_id or self.policy.tenant.id,
             app_id=self.settings.graph_client_id,
-            private_keys={cert.certificate_id: cert.private_key},
+            private_keys=dict(self.rich_certificates.private_keys),
             now=self.now,
         )
 
@@ -167,9 +189,13 @@ class GraphWiring:
 
     def catch_up(self, since: dt.datetime | None = None) -> Any:
         """Every 15 minutes and `loket catch-up`: delta per mailbox folder, recent call records."""
+        from adapters.memory import release_freed_memory
         from handlers.catch_up import catch_up_all
 
-        return self.with_graph(lambda graph: catch_up_all(self.catch_up_deps(graph), since))
+        try:
+            return self.with_graph(lambda graph: catch_up_all(self.catch_up_deps(graph), since))
+        finally:
+            release_freed_memory()  # hours of call records read at once: give that memory back
 
     def with_graph(self, work: Any) -> Any:
         """Run `work(graph)` on a loop of its own, with an adapter of its own (closed afterwards)."""

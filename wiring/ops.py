@@ -12,7 +12,7 @@ class OpsWiring:
     def failure_log(self) -> Any:
         from adapters.ops_failures import SqlFailureLog
 
-        return SqlFailureLog(self.store)
+        return SqlFailureLog(self.store, self.now)
 
     @cached_property
     def jobs(self) -> Any:
@@ -28,7 +28,8 @@ class OpsWiring:
     def queue_report(self) -> Any:
         from handlers.ops import Thresholds, queue_report
 
-        return queue_report(self.bus, self.failure_log, Thresholds.from_settings(self.settings), self.now())
+        return queue_report(self.bus, self.failure_log, Thresholds.from_settings(self.settings), self.now(),
+                            letters=self.failure_log.open_letter_failures())
 
     def replay_deps(self) -> Any:
         from handlers.replay_jobs import ReplayDeps
@@ -41,7 +42,18 @@ class OpsWiring:
             jobs=self.jobs,
             uow=self.uow,
             now=self.now,
+            letters=self.letter_replay,
         )
+
+    def letter_replay(self) -> Any:
+        """What `loket replay letters` needs: open letter failures, the container's names, the capture."""
+        from handlers.replay_letters import LetterReplayDeps
+
+        return LetterReplayDeps(open_failures=self.failure_log.open_letter_failures,
+                                names=self.blobs.names, capture=self.letter_capture())
+
+    def open_letter_failures(self) -> list:
+        return self.failure_log.open_letter_failures()
 
     def dead_letter_entities(self) -> list[str]:
         """Where contact events can wait as dead letters: the contact-events topic's subscriptions."""
@@ -60,6 +72,7 @@ class OpsWiring:
             actor=actor,
             reason=reason,
             now=self.now(),
+            privacy_log=self.privacy_log,
         )
 
     def purge_expired(self) -> Any:

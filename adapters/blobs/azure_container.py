@@ -28,6 +28,14 @@ class AzureScanBlobs:
             ContainerClient(settings.scan_storage_blob_uri, container, credential=DefaultAzureCredential())
         )
 
+    def names(self):
+        """Every blob name in the container (`loket replay letters` finds failed letters by hash)."""
+        try:
+            for blob in self._container.list_blobs():
+                yield blob.name
+        except AzureError as exc:
+            raise TransientError("scan storage unreachable") from exc
+
     def read(self, name: str) -> bytes | None:
         try:
             return self._container.download_blob(name).readall()

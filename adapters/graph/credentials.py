@@ -45,8 +45,12 @@ class KeyVaultCertificateCredential:
     Reading lazily keeps bootstrap free of network calls; the certificate is read once per process.
     """
 
-    def __init__(self, tenant_id: str, client_id: str, vault_uri: str, certificate_name: str) -> None:
+    def __init__(
+        self, tenant_id: str, client_id: str, vault_uri: str, certificate_name: str,
+        version: str | None = None,
+    ) -> None:
         self._args = (tenant_id, client_id, vault_uri, certificate_name)
+        self._version = version or None  # GRAPH_CERTIFICATE_VERSION: pinned during a rotation
         self._inner = None
 
     async def _credential(self):
@@ -56,7 +60,8 @@ class KeyVaultCertificateCredential:
 
             tenant_id, client_id, vault_uri, name = self._args
             async with DefaultAzureCredential() as vault_cred, SecretClient(vault_uri, vault_cred) as vault:
-                secret = await vault.get_secret(name)  # a certificate's secret holds its private key
+                # a certificate's secret holds its private key; None = the newest version
+                secret = await vault.get_secret(name, self._version)
             data = (
                 base64.b64decode(secret.value)
                 if secret.properties.content_type == PFX_CONTENT_TYPE
@@ -101,6 +106,7 @@ def build_credential(settings: Settings):
             settings.graph_client_id,
             settings.key_vault_uri,
             settings.graph_certificate_name,
+            settings.graph_certificate_version,
         )
     return DefaultAzureCredential()
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from adapters.store.sql import insert_ignoring, upsert
 from adapters.store.tables import Agent, Contact, ContactDepartment, Department
-from adapters.store.timelines import read_timelines
+from adapters.store.timelines import read_agent_departments, read_timelines
 from errors import DuplicateEvent
 from handlers.ports.store import StoredContact
 from schemas.contact_event import ContactEvent
@@ -100,6 +100,12 @@ class SqlContacts:
         self.session.execute(update(Contact).where(Contact.id == row.id).values(mailboxes=merged))
         self._departments(row.id, departments)
 
+    def restrict_text(self, event_id: UUID, *, keep_subject: bool, keep_summary: bool) -> None:
+        if keep_subject and keep_summary:
+            return
+        values = {"summary": None} if keep_subject else {"summary": None, "subject": None}
+        self.session.execute(update(Contact).where(Contact.event_id == str(event_id)).values(values))
+
     def link(self, event_id: UUID, party_id: int | None) -> None:
         self.session.execute(
             update(Contact).where(Contact.event_id == str(event_id)).values(party_id=party_id)
@@ -138,6 +144,9 @@ class SqlContacts:
 
     def timelines(self, party_ids: Sequence[int]) -> dict[int, list[TimelineEntry]]:
         return read_timelines(self.session, party_ids)
+
+    def agent_departments(self, agent_ids: Sequence[str]) -> dict[str, str]:
+        return read_agent_departments(self.session, agent_ids)
 
     def event_ids_of(self, party_id: int) -> list[UUID]:
         return [

@@ -15,13 +15,26 @@ log = logging.getLogger(__name__)
 
 TokenProvider = Callable[[], str]
 SQLITE_BUSY_MS = 30_000
+PGBOUNCER_PORT = 6432  # Azure Database for PostgreSQL's built-in PgBouncer (transaction pooling)
 
 
-def create_store_engine(url: str, *, token_provider: TokenProvider | None = None, **kwargs: Any) -> Engine:
+def create_store_engine(
+    url: str,
+    *,
+    token_provider: TokenProvider | None = None,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
+    **kwargs: Any,
+) -> Engine:
     """An engine for `CRM_DATABASE_URL`.
 
     `token_provider` (PostgreSQL only) returns a fresh Entra access token; it is used as the password
     of every new connection, so pooled connections keep working after a token expires.
+    `pool_size` and `max_overflow` (PostgreSQL only; CRM_POOL_SIZE, CRM_MAX_OVERFLOW) bound the
+    connections this process holds: the connection budget of docs/deploy.md.
+    Through PgBouncer (port 6432, transaction pooling, no prepared-statement tracking by default)
+    psycopg must not prepare statements server-side: the next transaction may run on another
+    server connection that never saw them.
     """
     parsed = make_url(url)
     backend = parsed.get_backend_name()
@@ -33,12 +46,25 @@ def create_store_engine(url: str, *, token_provider: TokenProvider | None = None
             raise ConfigurationError(
                 "CRM_DATABASE_URL", "PostgreSQL needs the psycopg 3 driver (postgresql+psycopg://)"
             )
-        engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+        options = postgres_options(parsed.port, pool_size, max_overflow) | kwargs
+        engine = create_engine(parsed, pool_pre_ping=True, **options)
         if token_provider is not None:
             _use_tokens(engine, token_provider)
     else:
         raise ConfigurationError("CRM_DATABASE_URL", "must start with sqlite:// or postgresql+psycopg://")
     return engine
+
+
+def postgres_options(port: int | None, pool_size: int | None, max_overflow: int | None) -> dict[str, Any]:
+    """create_engine options for PostgreSQL: the pool bounds, and no server-side prepares via PgBouncer."""
+    options: dict[str, Any] = {}
+    if pool_size is not None:
+        options["pool_size"] = pool_size
+    if max_overflow is not None:
+        options["max_overflow"] = max_overflow
+    if port == PGBOUNCER_PORT:
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
 
 
 def _use_tokens(engine: Engine, token_provider: TokenProvider) -> None:

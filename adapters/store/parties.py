@@ -12,14 +12,16 @@ from sqlalchemy.orm import Session, aliased
 from adapters.store.sql import insert_ignoring
 from adapters.store.tables import Contact, Party, PartyIdentifier
 from adapters.store.tables_ops import ReviewPair
-from handlers.identity import fold
+from handlers.identity import name_groups, name_key, name_similarity
 from handlers.ports.store import Identifier, IdentifierType, PartyRecord
 from schemas.timeline import IdentifierView, ReviewPairView
 
+NAME_CANDIDATES = 200  # parties ranked in Python per name look-up; the SQL narrows to these first
 
-def like_pattern(text: str) -> str:
-    """A LIKE pattern for a folded substring, with LIKE's own wildcards escaped."""
-    escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+def like_pattern(key: str) -> str:
+    """A LIKE pattern for a name key's substring, with LIKE's own wildcards escaped."""
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
@@ -52,7 +54,7 @@ class SqlParties:
                     insert(Party)
                     .values(
                         display_name=display_name,
-                        name_folded=fold(display_name or "") or None,
+                        name_folded=name_key(display_name or "") or None,
                         created_at=now,
                         updated_at=now,
                     )
@@ -75,8 +77,27 @@ class SqlParties:
         self.session.execute(
             update(Party)
             .where(Party.id == party_id, Party.display_name.is_(None))
-            .values(display_name=display_name, name_folded=fold(display_name), updated_at=now)
+            .values(display_name=display_name, name_folded=name_key(display_name), updated_at=now)
         )
+
+    def rename(self, party_id: int, display_name: str | None, now: dt.datetime) -> None:
+        self.session.execute(
+            update(Party)
+            .where(Party.id == party_id)
+            .values(
+                display_name=display_name, name_folded=name_key(display_name or "") or None, updated_at=now
+            )
+        )
+
+    def remove_identifier(self, party_id: int, identifier: Identifier) -> bool:
+        gone = self.session.execute(
+            delete(PartyIdentifier).where(
+                PartyIdentifier.party_id == party_id,
+                PartyIdentifier.type == identifier.type.value,
+                PartyIdentifier.value == identifier.value,
+            )
+        ).rowcount
+        return bool(gone)
 
     def get(self, party_id: int) -> PartyRecord | None:
         return self.get_many([party_id]).get(party_id)
@@ -105,16 +126,32 @@ class SqlParties:
 
     def find(self, kind: IdentifierType | None, value: str, limit: int) -> list[int]:
         if kind is None:
-            stmt = (
-                select(Party.id)
-                .where(Party.name_folded.like(like_pattern(value), escape="\\"))
-                .order_by(Party.name_folded, Party.id)
-            )
-        else:
-            stmt = select(PartyIdentifier.party_id).where(
-                PartyIdentifier.type == kind.value, PartyIdentifier.value == value
-            )
+            return self._find_name(value, limit)
+        stmt = select(PartyIdentifier.party_id).where(
+            PartyIdentifier.type == kind.value, PartyIdentifier.value == value
+        )
         return list(self.session.scalars(stmt.limit(limit)))
+
+    def _find_name(self, typed: str, limit: int) -> list[int]:
+        """Parties whose name key holds every part of the typed name, best match first.
+
+        The SQL narrows (each part a `LIKE '%…%'`: PostgreSQL's trigram index serves it, SQLite scans
+        the short keys); the ranking is handlers.identity.name_similarity, the same on both, with
+        pg_trgm's `similarity` choosing the candidates on PostgreSQL. Ties: the newest party first.
+        """
+        groups = name_groups(typed)
+        if not groups:
+            return []
+        stmt = select(Party.id, Party.display_name).where(
+            *(Party.name_folded.like(like_pattern(g), escape="\\") for g in groups)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.order_by(func.similarity(Party.name_folded, "".join(groups)).desc(), Party.id.desc())
+        else:
+            stmt = stmt.order_by(func.length(Party.name_folded), Party.id.desc())
+        rows = self.session.execute(stmt.limit(NAME_CANDIDATES)).all()
+        ranked = sorted(rows, key=lambda r: (-name_similarity(typed, r.display_name or ""), -r.id))
+        return [r.id for r in ranked[:limit]]
 
     def flag(self, a: int, b: int, reason: str, now: dt.datetime) -> None:
         low, high = sorted((a, b))

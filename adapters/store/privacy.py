@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from uuid import UUID
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.store import audit_log
 from adapters.store.sql import insert_ignoring
+from adapters.store.tables import Contact, Party, PartyIdentifier
+from adapters.store.tables_ops import AuditEntry
 from adapters.store.tables_privacy import ErasureRequest, PartyRestriction, RectificationRule, Suppression
-from handlers.audit_chain import ChainReport, party_ref, verify_chain
+from handlers.audit_chain import ChainHead, ChainReport, party_ref, verify_chain
+from handlers.ports.store import Identifier, IdentifierType
 from schemas.privacy import AuditView, ErasureRequestView
 
 CHUNK = 500
@@ -39,6 +43,16 @@ class SqlPrivacy:
             audit_log.stored_entries(self.session),
             audit_log.retention_anchors(self.session),
         )
+
+    def audit_head(self) -> ChainHead:
+        return audit_log.head(self.session)
+
+    def audit_hashes(self, seqs: Iterable[int]) -> dict[int, str]:
+        wanted = list(seqs)
+        rows = self.session.execute(
+            select(AuditEntry.seq, AuditEntry.entry_hash).where(AuditEntry.seq.in_(wanted))
+        )
+        return {seq: digest for seq, digest in rows} if wanted else {}
 
     def audit_prune(self, before: dt.datetime, now: dt.datetime, actor: str) -> int:
         return audit_log.prune_before(self.session, before, now, actor)
@@ -125,6 +139,33 @@ class SqlPrivacy:
 
     def restricted(self, party_ids: Sequence[int]) -> set[int]:
         return {int(p) for p in self._present(PartyRestriction.party_id, party_ids)}
+
+    # --- what restore-check matches the privacy log's hashes against ----------------------------
+    def all_party_ids(self) -> list[int]:
+        return list(self.session.scalars(select(Party.id)))
+
+    def all_event_ids(self) -> list[UUID]:
+        return [UUID(e) for e in self.session.scalars(select(Contact.event_id))]
+
+    def all_identifiers(self) -> list[tuple[int, Identifier]]:
+        rows = self.session.execute(
+            select(PartyIdentifier.party_id, PartyIdentifier.type, PartyIdentifier.value)
+        )
+        return [(pid, Identifier(IdentifierType(kind), value)) for pid, kind, value in rows]
+
+    def all_names(self) -> list[tuple[int, str]]:
+        rows = self.session.execute(
+            select(Party.id, Party.display_name).where(Party.display_name.is_not(None))
+        )
+        return [(pid, name) for pid, name in rows]
+
+    def close_requests(self, ref: str, now: dt.datetime) -> None:
+        """Requests about a party erased (again, by restore-check) are marked erased."""
+        self.session.execute(
+            update(ErasureRequest)
+            .where(ErasureRequest.party_ref == ref, ErasureRequest.status.in_(("pending", "approved")))
+            .values(status="erased", decided_at=now, party_id=None, detail="re-applied by restore-check")
+        )
 
     def _present(self, column, values: Iterable) -> set:
         wanted = list(dict.fromkeys(values))

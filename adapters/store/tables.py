@@ -24,7 +24,7 @@ class Base(DeclarativeBase):
 
 
 class Party(Base):
-    """A citizen; `name_folded` (handlers.identity.fold) makes name search the same on every database."""
+    """A citizen; `name_folded` (handlers.identity.name_key) makes name search the same on every database."""
 
     __tablename__ = "parties"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

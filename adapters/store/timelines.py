@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from adapters.store.tables import Agent, Contact, ContactDepartment
@@ -31,6 +31,8 @@ COLUMNS = (
     Contact.source_system,
     Contact.source_uri,
     Agent.display_name.label("agent_name"),
+    Contact.agent_id,
+    Agent.upn.label("agent_upn"),
 )
 
 
@@ -50,6 +52,25 @@ def read_timelines(session: Session, party_ids: Sequence[int]) -> dict[int, list
     for r in rows:
         found[r.party_id].append(_entry(r, departments.get(r.id, ())))
     return found
+
+
+def read_agent_departments(session: Session, agent_ids: Sequence[str]) -> dict[str, str]:
+    """Each colleague's department as their work shows it: the one whose queue calls they answered
+    most (ties: alphabetical). Colleagues who never answered a queue call are absent."""
+    if not agent_ids:
+        return {}
+    counted = (
+        select(Contact.agent_id, ContactDepartment.department, func.count().label("n"))
+        .join(ContactDepartment, ContactDepartment.contact_id == Contact.id)
+        .where(Contact.agent_id.in_(list(agent_ids)), Contact.channel == "phone",
+               Contact.direction == "inbound", Contact.outcome == "answered")
+        .group_by(Contact.agent_id, ContactDepartment.department)
+    )
+    best: dict[str, tuple[int, str]] = {}
+    for agent_id, department, n in session.execute(counted):
+        if agent_id not in best or (-n, department) < (-best[agent_id][0], best[agent_id][1]):
+            best[agent_id] = (n, department)
+    return {a: d for a, (_, d) in best.items()}
 
 
 def _chunks(values: list[int]) -> list[list[int]]:
@@ -80,6 +101,8 @@ def _entry(r: Row, departments: tuple[str, ...]) -> TimelineEntry:
         outcome=r.outcome,
         departments=departments,
         agent=r.agent_name,
+        agent_id=r.agent_id,
+        agent_upn=r.agent_upn,
         subject=r.subject,
         summary=r.summary,
         conversation_id=r.conversation_id,

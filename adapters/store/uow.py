@@ -66,8 +66,13 @@ class SqlStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str, token_provider: TokenProvider | None = None) -> SqlStore:
-        return cls(create_store_engine(url, token_provider=token_provider))
+    def from_url(
+        cls, url: str, token_provider: TokenProvider | None = None, *,
+        pool_size: int | None = None, max_overflow: int | None = None,
+    ) -> SqlStore:
+        return cls(create_store_engine(
+            url, token_provider=token_provider, pool_size=pool_size, max_overflow=max_overflow
+        ))
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._sessions)

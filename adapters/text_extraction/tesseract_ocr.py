@@ -11,6 +11,7 @@ import threading
 
 import pypdfium2 as pdfium
 
+from adapters.memory import release_freed_memory
 from adapters.text_extraction.pdf_text_layer import UNREADABLE_PDF, check_pdf_header
 from errors import ConfigurationError, PermanentError, TransientError
 from handlers.ports.text_extraction import ExtractedText
@@ -53,8 +54,12 @@ class TesseractOcrExtractor:
 
     def extract(self, pdf: bytes) -> ExtractedText:
         check_pdf_header(pdf)
-        images = self._render(pdf)
-        texts = [self._ocr(image, number) for number, image in enumerate(images, start=1)]
+        try:
+            images = self._render(pdf)
+            texts = [self._ocr(image, number) for number, image in enumerate(images, start=1)]
+        finally:
+            images = None
+            release_freed_memory()
         log.debug("OCR done", extra={"pages": len(texts)})
         return ExtractedText(text="\f".join(texts), method="ocr", pages=len(texts))
 

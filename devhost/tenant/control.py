@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from devhost.tenant import calls, mail, odata
-from devhost.tenant.notify import change_item, deliver, lifecycle_item
+from devhost.tenant.notify import change_item, deliver, lifecycle_item, oddly
 from devhost.tenant.subscriptions import expired, is_calls, mail_target
 
 
@@ -46,6 +46,7 @@ async def add_message(request: Request) -> Response:
         item = change_item(
             sub, "created", resource, "#Microsoft.Graph.Message", message["id"], message["@odata.etag"]
         )
+        item = oddly(item, body.get("oddities") or ())
         copies = int(body.get("copies", 1))
         statuses.append(
             await deliver(request.app.state.http, store, sub["notificationUrl"], item, "mail", copies)
@@ -107,6 +108,7 @@ async def add_call_record(request: Request) -> Response:
     for sub in _live_subscriptions(request) if body.get("notify", True) else []:
         for kind in _call_change_types(sub, is_new):
             item = change_item(sub, kind, resource, "#Microsoft.Graph.callrecord", record["id"])
+            item = oddly(item, body.get("oddities") or ())
             copies = int(body.get("copies", 1))
             statuses.append(
                 await deliver(request.app.state.http, store, sub["notificationUrl"], item, "call", copies)

@@ -177,3 +177,51 @@ def internal(rng: random.Random, city: City, box: dict, at: dt.datetime) -> dict
         to=[address(box["address"])],
         preview="Collega's, hierbij de planning.",
     )
+
+
+# Software that writes to a city's mailboxes: a parking app's no-reply notices, Microsoft's own service mail.
+VENDORS = (
+    ("noreply@parkeerapp.example", "ParkeerApp", "Uw parkeersessie is beëindigd"),
+    ("no-reply@microsoft.com", "Microsoft 365", "Your Microsoft 365 subscription renews soon"),
+    ("notifications@meldingen.leverancier.example", "Meldingen", "Nieuwe melding in het portaal"),
+)
+NEWSLETTERS = (
+    ("nieuws@cultuurcentrum.example", "Cultuurcentrum", "Het programma van volgende maand"),
+    ("info@vakbeurs-overheid.example", "Vakbeurs Overheid", "Schrijf u nu in: -20% tot vrijdag"),
+)
+
+
+def vendor_notice(rng: random.Random, box: dict, at: dt.datetime) -> dict:
+    """A software vendor's or Microsoft's no-reply notice: a machine sender, never a citizen."""
+    sender, name, subject = rng.choice(VENDORS)
+    return message(
+        mid=imid(sender.rsplit("@", 1)[1]),
+        subject=subject,
+        sender=address(sender, name),
+        at=at,
+        to=[address(box["address"])],
+        preview="Dit is een automatisch bericht. Antwoorden op dit bericht worden niet gelezen.",
+        headers=[("X-Auto-Response-Suppress", "All")],
+        inferenceClassification="other",
+    )
+
+
+def newsletter(rng: random.Random, box: dict, at: dt.datetime) -> dict:
+    """A newsletter the mailbox is subscribed to (RFC 2369 list headers): bulk mail."""
+    sender, name, subject = rng.choice(NEWSLETTERS)
+    domain = sender.rsplit("@", 1)[1]
+    return message(
+        mid=imid(f"mta{rng.randrange(1, 9)}.{domain}"),
+        subject=subject,
+        sender=address(sender, name),
+        at=at,
+        to=[address(box["address"])],
+        preview="Bekijk deze e-mail in uw browser.",
+        headers=[
+            ("List-Unsubscribe", f"<mailto:leave-{uuid.uuid4().hex[:12]}@{domain}>, <https://{domain}/u>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ("List-Id", f"<nieuwsbrief.{domain}>"),
+            ("Precedence", "bulk"),
+        ],
+        inferenceClassification="other",
+    )

@@ -128,12 +128,15 @@ class DayRunner:
         args = action.args
         if action.kind == "message":
             body = {k: args[k] for k in ("folder", "message", "copies")}
+            if args.get("oddities"):
+                body["oddities"] = args["oddities"]
             (await client.post(f"/_sim/mailboxes/{args['user']}/messages", json=body)).raise_for_status()
         elif action.kind == "call":
             body = {
                 "record": args["record"],
                 "notify": args.get("notify", True),
                 "copies": args.get("copies", 1),
+                "oddities": args.get("oddities") or [],
             }
             (await client.post("/_sim/callRecords", json=body)).raise_for_status()
         elif action.kind == "stale":

@@ -191,3 +191,43 @@ def internal(ctx: Context) -> Plan:
     a, b = ctx.rng.sample(list(ctx.city.colleagues), 2)
     rec = calls.direct_call(_start(ctx), calls.colleague(a), calls.colleague(b))
     return Plan(ctx.skipped("phone", "phone.internal", rec["id"], "internal_call"), _publish(ctx, rec))
+
+
+@scenario("phone.odd_notification", 2)
+def odd_notification(ctx: Context) -> Plan:
+    """An answered queue call whose notifications lack `@odata.type` and carry an unknown changeType:
+    the resource still names the record, so it is fetched and captured."""
+    plan = answered_real(ctx)
+    plan.expect.scenario = "phone.odd_notification"
+    for action in plan.actions:
+        if action.kind == "call" and action.args.get("notify", True):
+            action.args["oddities"] = ["no_odata_type", "unknown_change_type"]
+    return plan
+
+
+@scenario("phone.no_sessions", 1)
+def no_sessions(ctx: Context) -> Plan:
+    """A queue call whose record has no sessions (never expanded, or not there yet): the record shows who
+    called, through which queue and for how long, but not how it went: outcome `unknown` (issue #14)."""
+    citizen, queue = ctx.people.pick(), _queue(ctx)
+    taker, _ = _answering(ctx, queue)
+    rec = calls.queue_call_real(_start(ctx), calls.phone(citizen.phone), queue, taker, [])
+    rec["sessions"] = []
+    rules = ctx.faults.rules(f"/callRecords/{rec['id']}", NOT_FOUND)
+    actions = [Action("fault", rule) for rule in rules]
+    actions.append(Action("call", {"record": rec, "copies": ctx.faults.copies}))
+    expect = Expect(
+        "phone",
+        "phone.no_sessions",
+        rec["id"],
+        citizen={"phone": citizen.phone},
+        departments=[queue["department"]],
+        agent=None,
+        outcome="unknown",
+        version=1,
+        faults=ctx.faults.kinds,
+        occurred_at=rec["startDateTime"],
+        duration=_seconds(rec),
+        texts={"subject": None, "summary": None},
+    )
+    return Plan(expect, actions)

@@ -155,3 +155,32 @@ def draft(ctx: Context) -> Plan:
     return Plan(
         ctx.skipped("mail", "mail.draft", msg["internetMessageId"], "draft"), _put(ctx, box, "drafts", msg)
     )
+
+
+@scenario("mail.machine_sender", 2)
+def machine_sender(ctx: Context) -> Plan:
+    """A vendor's no-reply notice or Microsoft's service mail (docs/capture-rules.md): never a citizen."""
+    box = _box(ctx)
+    msg = day_mail.vendor_notice(ctx.rng, box, ctx.now())
+    expect = ctx.skipped("mail", "mail.machine_sender", msg["internetMessageId"], "machine_sender")
+    return Plan(expect, _put(ctx, box, "inbox", msg))
+
+
+@scenario("mail.bulk", 2)
+def bulk(ctx: Context) -> Plan:
+    box = _box(ctx)
+    msg = day_mail.newsletter(ctx.rng, box, ctx.now())
+    return Plan(
+        ctx.skipped("mail", "mail.bulk", msg["internetMessageId"], "bulk_mail"), _put(ctx, box, "inbox", msg)
+    )
+
+
+@scenario("mail.odd_notification", 2)
+def odd_notification(ctx: Context) -> Plan:
+    """A citizen's mail whose notification has a string for resourceData and an extra property, as real
+    senders produce (tests/fixtures/real): the resource still names the message, so it is captured."""
+    citizen, box = ctx.people.pick(), _box(ctx)
+    msg = day_mail.from_citizen(ctx.rng, citizen, box, ctx.now())
+    actions = _put(ctx, box, "inbox", msg)
+    actions[-1].args["oddities"] = ["resource_data_string", "extra_property"]
+    return Plan(_received(ctx, "mail.odd_notification", msg, citizen, [box["department"]], [box]), actions)

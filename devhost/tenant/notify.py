@@ -64,6 +64,31 @@ def change_item(
     }
 
 
+# Shapes real senders produce that Graph's documentation never shows (tests/fixtures/real): Loket must
+# read past each of them (docs/capture-rules.md).
+POWERSHELL_HASHTABLE = "System.Management.Automation.OrderedHashtable"  # what a string-cast hashtable reads
+
+
+def _untyped(item: dict) -> dict:
+    data = item.get("resourceData") or {}
+    return {**item, "resourceData": {k: v for k, v in data.items() if k != "@odata.type"}}
+
+
+ODDITIES = {
+    "resource_data_string": lambda item: {**item, "resourceData": POWERSHELL_HASHTABLE},
+    "no_odata_type": _untyped,
+    "unknown_change_type": lambda item: {**item, "changeType": "recreated"},
+    "extra_property": lambda item: {**item, "sequenceNumber": 7},
+}
+
+
+def oddly(item: dict, oddities) -> dict:
+    """The item with each named oddity applied (unknown names are refused: a typo must not pass silently)."""
+    for name in oddities:
+        item = ODDITIES[name](item)
+    return item
+
+
 def lifecycle_item(sub: dict, event: str) -> dict:
     return {
         "subscriptionId": sub["id"],

@@ -1,105 +1,191 @@
 // Loket's web page: a static shell over the JSON API. Everything is rendered with textContent,
-// never innerHTML, so a subject such as "<script>" shows as text.
+// never innerHTML, so a subject such as "<script>" shows as text. Every word comes from the one
+// message catalogue (GET /api/ui/messages.json, schemas/messages.py); times are shown in the
+// capture policy's time zone, which the page names.
 "use strict";
 
-const TEXT = {
-  nl: {
-    tab_lookup: "Opzoeken", tab_ops: "Beheer", credential: "API-sleutel of token", language: "Taal",
-    lookup_legend: "Burger opzoeken", search_by: "Zoeken op", phone: "Telefoon", email: "E-mail", name: "Naam",
-    value: "Zoekterm", reason: "Reden", search: "Zoeken", queues: "Wachtrijen", refresh: "Vernieuwen",
-    entity: "Entiteit", active: "Actief", dead: "Dode brieven", scheduled: "Gepland", oldest: "Oudste (s)",
-    inout: "In / uit", reasons: "Redenen", health: "Toestand", dead_letters: "Dode brieven", message: "Bericht",
-    enqueued: "Ontvangen", reason_col: "Reden", action: "Actie", replay_progress: "Voortgang herverwerking",
-    replay: "Opnieuw verwerken", searching: "Bezig met zoeken…", found: "Gevonden: {n}", none: "Niemand gevonden.",
-    helped_before: "Eerder geholpen", department: "Dienst", contacts: "Contacten", last: "Laatste",
-    channel: "Kanaal", outcome: "Afloop", agent: "Medewerker", time: "Tijdstip", subject: "Onderwerp",
-    direction: "Richting", timeline: "Tijdlijn", signin: "Geef eerst een API-sleutel of token.",
-    forbidden: "Geen toegang voor deze rol.", error: "Fout: {e}", loaded: "Bijgewerkt om {t}",
-    job_running: "{done} van {total} verwerkt", job_done: "Klaar: {n} opnieuw verwerkt",
-    job_failed: "Mislukt: {e}", no_dead_letters: "Geen dode brieven.",
-    ok: "in orde", warning: "let op", critical: "kritiek",
-  },
-  en: {
-    tab_lookup: "Look-up", tab_ops: "Operations", credential: "API key or token", language: "Language",
-    lookup_legend: "Look a citizen up", search_by: "Search by", phone: "Phone", email: "E-mail", name: "Name",
-    value: "Search term", reason: "Reason", search: "Search", queues: "Queues", refresh: "Refresh",
-    entity: "Entity", active: "Active", dead: "Dead letters", scheduled: "Scheduled", oldest: "Oldest (s)",
-    inout: "In / out", reasons: "Reasons", health: "Health", dead_letters: "Dead letters", message: "Message",
-    enqueued: "Enqueued", reason_col: "Reason", action: "Action", replay_progress: "Replay progress",
-    replay: "Replay", searching: "Searching…", found: "Found: {n}", none: "Nobody found.",
-    helped_before: "Helped before", department: "Department", contacts: "Contacts", last: "Last",
-    channel: "Channel", outcome: "Outcome", agent: "Agent", time: "Time", subject: "Subject",
-    direction: "Direction", timeline: "Timeline", signin: "Enter an API key or token first.",
-    forbidden: "Not allowed for this role.", error: "Error: {e}", loaded: "Updated at {t}",
-    job_running: "{done} of {total} done", job_done: "Done: {n} replayed", job_failed: "Failed: {e}",
-    no_dead_letters: "No dead letters.", ok: "ok", warning: "warning", critical: "critical",
-  },
-};
-
+let CATALOGUE = { nl: {}, en: {} };
+let ZONE = "Europe/Brussels";
 let lang = sessionStorage.getItem("loket-lang") || "nl";
+let opened = null;  // the party shown in full, for re-rendering on a filter or language change
 
 function t(key, vars = {}) {
-  const s = (TEXT[lang] && TEXT[lang][key]) || TEXT.en[key] || key;
+  const mine = CATALOGUE[lang] || {};
+  const s = mine[key] ?? mine["ui." + key] ?? CATALOGUE.en[key] ?? CATALOGUE.en["ui." + key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+}
+
+// A captured code as staff read it; a code the catalogue does not know shows as itself.
+function v(kind, code) {
+  if (code === null || code === undefined || code === "") return "";
+  const key = kind + "." + code;
+  const mine = CATALOGUE[lang] || {};
+  return mine[key] ?? CATALOGUE.en[key] ?? String(code);
+}
+
+// An operator needs the code too (to replay by reason): "te vaak geprobeerd (MaxAttemptsExceeded)".
+function withCode(kind, code) {
+  const shown = v(kind, code);
+  return shown === code ? code : shown + " (" + code + ")";
 }
 
 function el(tag, text, attrs = {}) {
   const node = document.createElement(tag);
   if (text !== undefined && text !== null) node.textContent = String(text);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  for (const [k, val] of Object.entries(attrs)) node.setAttribute(k, val);
   return node;
 }
 
+function locale() { return lang === "nl" ? "nl-BE" : "en-GB"; }
+
 function when(iso) {
-  return iso ? new Date(iso).toLocaleString(lang === "nl" ? "nl-BE" : "en-GB") : "";
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, dateStyle: "short", timeStyle: "short" })
+    .format(new Date(iso));
 }
 
 function applyLanguage() {
   document.documentElement.lang = lang;
   document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
   document.getElementById("language").value = lang;
+  document.getElementById("zone").textContent = t("times_in", { zone: ZONE });
+  if (opened) renderOpened();
 }
 
-function headers() {
+function headers(extra = {}) {
   const cred = document.getElementById("credential").value.trim();
-  const h = { "content-type": "application/json" };
+  const h = { "content-type": "application/json", ...extra };
   if (cred.split(".").length === 3) h.authorization = "Bearer " + cred; else if (cred) h["x-functions-key"] = cred;
   return h;
 }
 
 async function api(path, options = {}) {
-  const response = await fetch("/api/" + path, { ...options, headers: headers() });
-  if (response.status === 401) throw new Error(t("signin"));
-  if (response.status === 403) throw new Error(t("forbidden"));
+  const response = await fetch("/api/" + path, { ...options, headers: headers(options.headers) });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.error || response.status);
+  if (response.status === 401) throw new Error(t("error.sign_in"));
+  if (response.status === 403) throw new Error(t("error.forbidden"));
+  if (!response.ok) throw new Error(body.code ? t("error." + body.code, body) : (body.error || response.status));
   return body;
 }
 
-function table(columns, rows) {
+function table(columns, rows, caption) {
   const tbl = el("table");
+  if (caption) tbl.appendChild(el("caption", caption));
   const head = tbl.createTHead().insertRow();
-  columns.forEach((c) => head.appendChild(el("th", t(c))));
+  columns.forEach((c) => head.appendChild(el("th", t(c), { scope: "col" })));
   const body = tbl.createTBody();
   rows.forEach((cells) => {
     const tr = body.insertRow();
-    cells.forEach((c) => tr.appendChild(el("td", c)));
+    cells.forEach((c) => {
+      const td = el("td");
+      if (c instanceof Node) td.appendChild(c); else td.textContent = c ?? "";
+      tr.appendChild(td);
+    });
   });
   return tbl;
 }
 
-function renderParty(party) {
+function departmentsOf(entry) {
+  const shown = entry.departments.length ? entry.departments
+    : (entry.attributed_department ? [entry.attributed_department] : []);
+  return shown.map((d) => v("department", d)).join(", ");
+}
+
+function identifierText(id) {
+  return (id.type === "address" && id.label) ? id.label : id.value;
+}
+
+// The result list: enough to tell namesakes apart (masked identifiers, contacts, the last one).
+function renderCard(party) {
+  const box = el("article", null, { class: "party-card" });
+  const title = el("h3", party.display_name || "#" + party.party_id);
+  box.appendChild(title);
+  const ids = el("ul", null, { class: "identifiers" });
+  party.identifiers.forEach((id) => ids.appendChild(el("li", identifierText(id))));
+  box.appendChild(ids);
+  const last = party.last_contact;
+  const facts = t("contacts") + ": " + (party.contacts ?? 0) + (last
+    ? " · " + t("last_contact") + ": " + when(last.occurred_at) + ", " + v("channel", last.channel)
+      + (departmentsOf(last) ? ", " + departmentsOf(last) : "")
+    : "");
+  box.appendChild(el("p", facts, { class: "facts" }));
+  const open = el("button", t("open_party"), { type: "button", "aria-label": t("open_party") + ": "
+    + (party.display_name || "#" + party.party_id) + " (" + party.identifiers.map(identifierText).join(", ") + ")" });
+  open.addEventListener("click", () => openParty(party.party_id));
+  box.appendChild(open);
+  return box;
+}
+
+async function openParty(partyId) {
+  const status = document.getElementById("lookup-status");
+  try {
+    const reason = document.getElementById("reason").value;
+    opened = await api("parties/" + partyId + "/timeline", { headers: { "x-loket-reason": reason } });
+    renderOpened();
+    status.textContent = opened.display_name || "#" + opened.party_id;
+  } catch (err) {
+    status.textContent = t("error", { e: err.message });
+  }
+}
+
+function select(id, label, options, onChange) {
+  const wrap = el("span", null, { class: "filter" });
+  wrap.appendChild(el("label", label, { for: id }));
+  const sel = el("select", null, { id });
+  sel.appendChild(el("option", t("all"), { value: "" }));
+  options.forEach(([value, text]) => sel.appendChild(el("option", text, { value })));
+  sel.addEventListener("change", onChange);
+  wrap.appendChild(sel);
+  return wrap;
+}
+
+function sourceLink(entry) {
+  if (!entry.source_link) return "";
+  const scan = entry.channel === "post";
+  const a = el("a", t(scan ? "open_scan" : "open_in_outlook"), { href: entry.source_link, rel: "noreferrer" });
+  if (!scan) a.setAttribute("target", "_blank");
+  return a;
+}
+
+function agentOf(entry) {
+  if (!entry.agent) return "";
+  return entry.on_behalf_of ? entry.agent + " (" + t("on_behalf", { mailbox: entry.on_behalf_of }) + ")" : entry.agent;
+}
+
+function renderOpened(filters = { channel: "", department: "" }) {
+  const party = opened;
+  const results = document.getElementById("results");
+  results.replaceChildren();
   const box = el("article", null, { class: "party" });
   box.appendChild(el("h3", party.display_name || "#" + party.party_id));
+  const ids = el("ul", null, { class: "identifiers", "aria-label": t("identifiers") });
+  party.identifiers.forEach((id) => ids.appendChild(el("li", identifierText(id))));
+  box.appendChild(ids);
   box.appendChild(el("h4", t("helped_before")));
   box.appendChild(table(["department", "contacts", "last", "channel", "outcome", "agent"],
-    party.helped_before.map((h) => [h.department, h.contacts, when(h.last_at), h.last_channel, h.last_outcome,
-      h.last_agent || ""])));
+    party.helped_before.map((h) => [v("department", h.department), h.contacts, when(h.last_at),
+      v("channel", h.last_channel), v("outcome", h.last_outcome), h.last_agent || ""])));
   box.appendChild(el("h4", t("timeline")));
-  box.appendChild(table(["time", "channel", "direction", "department", "agent", "outcome", "subject"],
-    party.timeline.map((e) => [when(e.occurred_at), e.channel, e.direction, e.departments.join(", "),
-      e.agent || "", e.outcome, e.subject || ""])));
-  return box;
+  const departments = [...new Set(party.timeline.flatMap((e) => e.departments.length ? e.departments
+    : (e.attributed_department ? [e.attributed_department] : [])))].sort();
+  const channels = [...new Set(party.timeline.map((e) => e.channel))].sort();
+  const bar = el("div", null, { class: "filters" });
+  const refilter = () => renderOpened({ channel: document.getElementById("filter-channel").value,
+    department: document.getElementById("filter-department").value });
+  bar.appendChild(select("filter-channel", t("filter_channel"), channels.map((c) => [c, v("channel", c)]), refilter));
+  bar.appendChild(select("filter-department", t("filter_department"),
+    departments.map((d) => [d, v("department", d)]), refilter));
+  box.appendChild(bar);
+  const shown = party.timeline.filter((e) => (!filters.channel || e.channel === filters.channel)
+    && (!filters.department || e.departments.includes(filters.department)
+      || e.attributed_department === filters.department));
+  box.appendChild(table(["time", "channel", "direction", "department", "agent", "outcome", "thread", "subject", "source"],
+    shown.map((e) => [when(e.occurred_at), v("channel", e.channel), v("direction", e.direction), departmentsOf(e),
+      agentOf(e), v("outcome", e.outcome), v("thread", e.thread), [e.subject, e.summary].filter(Boolean).join(" — "),
+      sourceLink(e)])));
+  results.appendChild(box);
+  document.getElementById("filter-channel").value = filters.channel;
+  document.getElementById("filter-department").value = filters.department;
 }
 
 async function lookUp(event) {
@@ -107,13 +193,19 @@ async function lookUp(event) {
   const status = document.getElementById("lookup-status");
   const results = document.getElementById("results");
   results.replaceChildren();
+  opened = null;
   status.textContent = t("searching");
   const query = { reason: document.getElementById("reason").value };
   query[document.getElementById("query-kind").value] = document.getElementById("query-value").value;
   try {
     const found = await api("contacts/search", { method: "POST", body: JSON.stringify(query) });
     status.textContent = found.parties.length ? t("found", { n: found.parties.length }) : t("none");
-    found.parties.forEach((p) => results.appendChild(renderParty(p)));
+    if (found.parties.length === 1 && found.parties[0].opened) {
+      opened = found.parties[0];
+      renderOpened();
+    } else {
+      found.parties.forEach((p) => results.appendChild(renderCard(p)));
+    }
   } catch (err) {
     status.textContent = t("error", { e: err.message });
   }
@@ -125,7 +217,8 @@ async function loadOps() {
     const [report, letters] = await Promise.all([api("ops/queues"), api("ops/dead-letters")]);
     renderQueues(report);
     renderDeadLetters(letters);
-    status.textContent = t("loaded", { t: new Date().toLocaleTimeString(lang === "nl" ? "nl-BE" : "en-GB") }) + " · " + t(report.health);
+    const now = new Intl.DateTimeFormat(locale(), { timeZone: ZONE, timeStyle: "medium" }).format(new Date());
+    status.textContent = t("loaded", { t: now }) + " · " + v("health", report.health);
   } catch (err) {
     status.textContent = t("error", { e: err.message });
   }
@@ -136,12 +229,14 @@ function renderQueues(report) {
   body.replaceChildren();
   report.entities.forEach((q) => {
     const tr = body.insertRow();
-    const reasons = Object.entries(q.dead_letter_reasons).map(([r, n]) => r + " ×" + n).join(", ");
+    const reasons = Object.entries(q.dead_letter_reasons).map(([r, n]) => withCode("dead_letter", r) + " ×" + n)
+      .join(", ");
     const inout = q.incoming === null ? "–" : q.incoming + " / " + q.outgoing;
     [q.entity, q.active ?? "–", q.dead_lettered ?? "–", q.scheduled ?? "–",
       q.oldest_active_age_seconds === null ? "–" : Math.round(q.oldest_active_age_seconds), inout, reasons]
       .forEach((c) => tr.appendChild(el("td", c)));
-    const health = el("td", t(q.health) + (q.health_reasons.length ? " (" + q.health_reasons.join(", ") + ")" : ""));
+    const why = q.health_reasons.map((r) => v("health_reason", r)).join(", ");
+    const health = el("td", v("health", q.health) + (why ? " (" + why + ")" : ""));
     health.className = "health-" + q.health;
     tr.appendChild(health);
   });
@@ -157,16 +252,37 @@ function renderDeadLetters(letters) {
   }
   letters.forEach((d) => {
     const tr = body.insertRow();
-    [d.entity, d.message_id, when(d.enqueued_time), d.reason].forEach((c) => tr.appendChild(el("td", c)));
+    [d.entity, d.message_id, when(d.enqueued_time), withCode("dead_letter", d.reason)]
+      .forEach((c) => tr.appendChild(el("td", c)));
     const button = el("button", t("replay"), { type: "button", "data-message": d.message_id });
-    button.addEventListener("click", () => replay(d.entity, d.reason));
+    button.addEventListener("click", () => confirmReplay(d.entity, d.reason, button));
     const cell = el("td");
     cell.appendChild(button);
     tr.appendChild(cell);
   });
 }
 
-async function replay(entity, reason) {
+// Replay asks first: what will be replayed, and why (the reason goes into the audit).
+function confirmReplay(entity, reason, opener) {
+  const dialog = document.getElementById("replay-dialog");
+  document.getElementById("replay-question").textContent = t("replay_confirm",
+    { entity, reason: withCode("dead_letter", reason) });
+  const why = document.getElementById("replay-reason");
+  why.value = "";
+  const form = document.getElementById("replay-form");
+  form.onsubmit = (e) => {
+    e.preventDefault();
+    if (!why.value.trim()) { why.focus(); return; }
+    dialog.close();
+    replay(entity, reason, why.value.trim());
+  };
+  document.getElementById("replay-cancel").onclick = () => dialog.close();
+  dialog.addEventListener("close", () => opener.focus(), { once: true });
+  dialog.showModal();
+  why.focus();
+}
+
+async function replay(entity, deadLetterReason, why) {
   const box = document.getElementById("job");
   const bar = document.getElementById("job-progress");
   const status = document.getElementById("job-status");
@@ -174,7 +290,10 @@ async function replay(entity, reason) {
   bar.value = 0;
   try {
     const started = await api("ops/replay", { method: "POST",
-      body: JSON.stringify({ kind: "dlq", entity, dead_letter_reason: reason, reason: "web page replay" }) });
+      // Scanned letters that failed wait in storage, not on a queue: they are captured again.
+      body: JSON.stringify(entity === "scanned-post"
+        ? { kind: "letters", dead_letter_reason: deadLetterReason, reason: why }
+        : { kind: "dlq", entity, dead_letter_reason: deadLetterReason, reason: why }) });
     let job;
     do {
       await new Promise((r) => setTimeout(r, 300));
@@ -200,7 +319,18 @@ function selectTab(id) {
   if (id === "ops") loadOps();
 }
 
-document.addEventListener("DOMContentLoaded", () => {
+async function loadCatalogue() {
+  try {
+    const response = await fetch("/api/ui/messages.json");
+    const body = await response.json();
+    CATALOGUE = body.languages;
+    ZONE = body.time_zone || ZONE;
+  } catch (err) {
+    // The page's own Dutch words stay; codes show as themselves.
+  }
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
   const cred = document.getElementById("credential");
   cred.value = sessionStorage.getItem("loket-credential") || "";
   cred.addEventListener("change", () => sessionStorage.setItem("loket-credential", cred.value));
@@ -221,5 +351,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.getElementById("lookup-form").addEventListener("submit", lookUp);
   document.getElementById("refresh").addEventListener("click", loadOps);
+  await loadCatalogue();
   applyLanguage();
+  document.body.dataset.ready = "true";
 });

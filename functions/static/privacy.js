@@ -1,25 +1,7 @@
 // The privacy officer's tab (app role Loket.Privacy; locally the key): the audit read and verified,
-// erasure requests and their approval by a second person. Uses app.js's t, el, api, table and when.
+// erasure requests and their approval by a second person. Uses app.js's t, el, api, table and when;
+// its words are in the one catalogue (schemas/messages.py, `ui.*`).
 "use strict";
-
-Object.assign(TEXT.nl, {
-  tab_privacy: "Privacy", audit: "Audit", audit_party: "Partij-id", audit_actor: "Medewerker (UPN)",
-  audit_since: "Sinds", show_audit: "Tonen", verify_chain: "Keten controleren", seq: "#", who: "Wie",
-  what: "Wat", party: "Partij", route: "Via", why: "Waarom", shown: "Getoond (diensten)",
-  chain_ok: "Auditketen intact: {n} items, kop {h}", chain_broken: "Auditketen gebroken: {n} problemen",
-  erasures: "Wisverzoeken", request_erasure: "Wissen aanvragen", requested_by: "Aangevraagd door",
-  approve: "Goedkeuren", refuse: "Weigeren", no_requests: "Geen openstaande verzoeken.",
-  decision_reason: "Reden van de beslissing", requested: "Verzoek {id} geregistreerd: een tweede persoon keurt het goed.",
-});
-Object.assign(TEXT.en, {
-  tab_privacy: "Privacy", audit: "Audit", audit_party: "Party id", audit_actor: "Colleague (UPN)",
-  audit_since: "Since", show_audit: "Show", verify_chain: "Verify chain", seq: "#", who: "Who",
-  what: "What", party: "Party", route: "Route", why: "Why", shown: "Shown (departments)",
-  chain_ok: "Audit chain intact: {n} entries, head {h}", chain_broken: "Audit chain broken: {n} problems",
-  erasures: "Erasure requests", request_erasure: "Request erasure", requested_by: "Requested by",
-  approve: "Approve", refuse: "Refuse", no_requests: "No pending requests.",
-  decision_reason: "Reason for the decision", requested: "Request {id} recorded: a second person approves it.",
-});
 
 async function showAudit(event) {
   event.preventDefault();
@@ -46,7 +28,7 @@ async function verifyChain() {
   const response = await fetch("/api/privacy/audit/verify", { headers: headers() });
   const report = await response.json().catch(() => ({}));
   if (response.status === 401 || response.status === 403) {
-    status.textContent = t(response.status === 401 ? "signin" : "forbidden");
+    status.textContent = t(response.status === 401 ? "error.sign_in" : "error.forbidden");
   } else {
     status.textContent = report.ok ? t("chain_ok", { n: report.entries, h: report.head_hash.slice(0, 16) })
       : t("chain_broken", { n: report.problems.length });

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Protocol
 
 
@@ -13,6 +14,9 @@ class ScanBlobs(Protocol):
     """
 
     def read(self, name: str) -> bytes | None: ...
+
+    def names(self) -> Iterator[str]:
+        """Every blob name in the container (for `loket replay letters`)."""
 
     def arrived(self, name: str) -> dt.datetime | None:
         """When the scan landed in storage (the blob's creation time, the file's modification time),

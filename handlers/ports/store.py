@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Protocol
 from uuid import UUID
 
-from handlers.audit_chain import ChainReport
+from handlers.audit_chain import ChainHead, ChainReport
 from schemas.contact_event import ContactEvent
 from schemas.privacy import AuditView, ErasureRequestView
 from schemas.timeline import IdentifierView, ReviewPairView, TimelineEntry
@@ -70,6 +70,9 @@ class Contacts(Protocol):
     def add_routing(self, event_id: UUID, departments: Iterable[str], mailboxes: Sequence[str]) -> None:
         """Add departments and mailboxes (an equal version seen through another mailbox)."""
 
+    def restrict_text(self, event_id: UUID, *, keep_subject: bool, keep_summary: bool) -> None:
+        """Drop the stored subject and/or summary (a stricter department joined the contact)."""
+
     def link(self, event_id: UUID, party_id: int | None) -> None: ...
 
     def timeline(self, party_id: int) -> list[TimelineEntry]:
@@ -77,6 +80,9 @@ class Contacts(Protocol):
 
     def timelines(self, party_ids: Sequence[int]) -> dict[int, list[TimelineEntry]]:
         """`timeline` for several parties at once (every id is a key)."""
+
+    def agent_departments(self, agent_ids: Sequence[str]) -> dict[str, str]:
+        """Each colleague's department, learned from the queue calls they answered (absent: none)."""
 
     def event_ids_of(self, party_id: int) -> list[UUID]: ...
 
@@ -99,6 +105,12 @@ class Parties(Protocol):
         """Give the party this identifier unless someone holds it; returns the owner afterwards."""
 
     def name_if_unnamed(self, party_id: int, display_name: str, now: dt.datetime) -> None: ...
+
+    def rename(self, party_id: int, display_name: str | None, now: dt.datetime) -> None:
+        """Set (or with None, clear) the party's name: rectification."""
+
+    def remove_identifier(self, party_id: int, identifier: Identifier) -> bool:
+        """Take this identifier off the party; False when the party does not hold it."""
 
     def get(self, party_id: int) -> PartyRecord | None: ...
 
@@ -172,6 +184,11 @@ class Privacy(Protocol):
 
     def audit_verify(self) -> ChainReport: ...
 
+    def audit_head(self) -> ChainHead: ...
+
+    def audit_hashes(self, seqs: Iterable[int]) -> dict[int, str]:
+        """The entry hash at each of these sequence numbers that still exists."""
+
     def audit_prune(self, before: dt.datetime, now: dt.datetime, actor: str) -> int:
         """Remove entries recorded before `before`, keeping the rest verifiable; how many went."""
 
@@ -208,6 +225,18 @@ class Privacy(Protocol):
 
     def restricted(self, party_ids: Sequence[int]) -> set[int]:
         """Which of these parties are restricted (shown only to the privacy role)."""
+
+    # What `loket db restore-check` matches the privacy log's hashes against (whole-store scans).
+    def all_party_ids(self) -> list[int]: ...
+
+    def all_event_ids(self) -> list[UUID]: ...
+
+    def all_identifiers(self) -> list[tuple[int, Identifier]]: ...
+
+    def all_names(self) -> list[tuple[int, str]]: ...
+
+    def close_requests(self, ref: str, now: dt.datetime) -> None:
+        """Mark pending or approved erasure requests about this party ref erased."""
 
 
 class UnitOfWork(Protocol):

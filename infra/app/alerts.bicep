@@ -6,6 +6,12 @@
 param namePrefix string
 param serviceBusNamespaceId string
 param applicationInsightsId string
+@description('The Event Grid system topic of the scan storage account (BlobCreated -> capture_letter).')
+param scanSystemTopicId string
+@description('The Key Vault holding the Graph certificate: its near-expiry and expired events raise an alert.')
+param keyVaultId string
+@description('Key Vault name, for the name of its event topic.')
+param keyVaultName string
 param alertEmail string = ''
 param location string = resourceGroup().location
 param tags object = {}
@@ -126,7 +132,9 @@ resource activeGrowing 'Microsoft.Insights/scheduledQueryRules@2023-03-15-previe
     severity: 2
     enabled: true
     evaluationFrequency: 'PT5M'
-    windowSize: 'PT20M'
+    // Log alerts accept 5, 10, 15, 30, 45 minutes, 1–6 hours, 1 or 2 days (not 20 minutes): the
+    // query reads 30 minutes and keeps the last 20 itself, i.e. four 5-minute marks, three steps.
+    windowSize: 'PT30M'
     scopes: [
       applicationInsightsId
     ]
@@ -135,7 +143,7 @@ resource activeGrowing 'Microsoft.Insights/scheduledQueryRules@2023-03-15-previe
         {
           query: '''
 customMetrics
-| where name == "loket.queue.active_messages"
+| where name == "loket.queue.active_messages" and timestamp > ago(20m)
 | extend entity = tostring(customDimensions["entity"])
 | summarize active = max(value) by entity, mark = bin(timestamp, 5m)
 | order by entity asc, mark asc
@@ -346,6 +354,119 @@ requests
       actionGroups: [
         actionGroup.id
       ]
+    }
+  }
+}
+
+// Scanned letters whose BlobCreated event Event Grid could not deliver (30 attempts, 24 hours) land in
+// the eventgrid-deadletter container; any new one is a letter not captured: replay it.
+resource scanEventsDeadLettered 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: '${namePrefix}-scan-events-dead-lettered'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'A BlobCreated event for scanned post was dead-lettered (container eventgrid-deadletter): `loket replay letters`.'
+    severity: 2
+    enabled: true
+    scopes: [
+      scanSystemTopicId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          name: 'DeadLetteredCount'
+          criterionType: 'StaticThresholdCriterion'
+          metricNamespace: 'Microsoft.EventGrid/systemTopics'
+          metricName: 'DeadLetteredCount'
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Total'
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: [
+      {
+        actionGroupId: actionGroup.id
+      }
+    ]
+  }
+}
+
+// Dropped = neither delivered nor dead-lettered (e.g. the dead-letter container unreachable): lost.
+resource scanEventsDropped 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: '${namePrefix}-scan-events-dropped'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Event Grid dropped BlobCreated events for scanned post: check the dead-letter container and its role assignment.'
+    severity: 1
+    enabled: true
+    scopes: [
+      scanSystemTopicId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          name: 'DroppedEventCount'
+          criterionType: 'StaticThresholdCriterion'
+          metricNamespace: 'Microsoft.EventGrid/systemTopics'
+          metricName: 'DroppedEventCount'
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Total'
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: [
+      {
+        actionGroupId: actionGroup.id
+      }
+    ]
+  }
+}
+
+// The Graph certificate does not renew itself (lifetime action EmailContacts, docs/tenant-setup.md):
+// Key Vault's CertificateNearExpiry event (30 days ahead) and CertificateExpired become alerts to the
+// operators through Event Grid's Azure Monitor alert destination.
+resource keyVaultEvents 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
+  name: '${keyVaultName}-events'
+  location: location
+  tags: tags
+  properties: {
+    source: keyVaultId
+    topicType: 'Microsoft.KeyVault.vaults'
+  }
+}
+
+resource certificateExpiry 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = {
+  parent: keyVaultEvents
+  name: 'graph-certificate-expiry'
+  properties: {
+    // The Azure Monitor alert destination takes CloudEvents 1.0 only.
+    eventDeliverySchema: 'CloudEventSchemaV1_0'
+    filter: {
+      includedEventTypes: [
+        'Microsoft.KeyVault.CertificateNearExpiry'
+        'Microsoft.KeyVault.CertificateExpired'
+      ]
+    }
+    destination: {
+      endpointType: 'MonitorAlert'
+      properties: {
+        severity: 'Sev1'
+        description: 'A Key Vault certificate (the Graph certificate) expires soon or has expired: rotate it (docs/deploy.md, "Certificate rotation").'
+        actionGroups: [
+          actionGroup.id
+        ]
+      }
     }
   }
 }

@@ -16,7 +16,10 @@ param applicationInsightsName string
 
 @description('Always-ready instances of the HTTP group: the Graph webhooks answer within 3 s through cold starts.')
 param alwaysReadyHttpInstances int = 1
-param maximumInstanceCount int = 100
+@description('40 is the lowest maximum Microsoft documents for Flex Consumption; it bounds the PostgreSQL connection budget.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
 param instanceMemoryMB int = 2048
 
 param serviceBusNamespaceFqdn string
@@ -25,15 +28,29 @@ param callNotificationsQueue string
 param lifecycleNotificationsQueue string
 param contactEventsTopic string
 param postgresHost string
+@description('6432 through the built-in PgBouncer (General Purpose), 5432 on Burstable.')
+param postgresPort int = 6432
 param postgresDatabase string
+@description('CRM_POOL_SIZE and CRM_MAX_OVERFLOW: connections per worker process (the connection budget).')
+param crmPoolSize int = 2
+param crmMaxOverflow int = 3
+@description('FUNCTIONS_REQUEST_BODY_SIZE_LIMIT in bytes: the host refuses larger bodies before Python sees them (1 MiB, as the webhook\'s own 413).')
+param requestBodySizeLimitBytes int = 1048576
 param keyVaultUri string
 param graphTenantId string
 param graphClientId string = ''
 param graphCertificateName string = 'loket-graph'
+@description('The Key Vault version of the Graph certificate the app signs with (set by infra/tenant/rotate-certificate.ps1 once Entra knows it); empty = the newest.')
+param graphCertificateVersion string = ''
+@description('Key Vault certificate for rich notifications (created by the tenant set-up); used once GRAPH_CLIENT_ID is set.')
+param graphRichCertificateName string = 'loket-rich'
 param capturePolicyPath string
 @description('Azure AI Document Intelligence endpoint for image-only scans (prebuilt-read); the identity needs Cognitive Services User on it. Empty: only letters with a text layer are read in Azure.')
 param documentIntelligenceEndpoint string = ''
 param publicBaseUrl string = ''
+
+@description('VNet integration: the subnet delegated to Microsoft.App/environments (network.bicep), so the app reaches PostgreSQL\'s private address; empty = no VNet (PostgreSQL with public access).')
+param virtualNetworkSubnetId string = ''
 
 @description('Back-off and settling, as design.md: CALL_SETTLE_SECONDS, MAX_ATTEMPTS, SERVICEBUS_SETTLEMENT.')
 param callSettleSeconds int = 120
@@ -78,7 +95,7 @@ module plan 'br/public:avm/res/web/serverfarm:0.7.0' = {
 }
 
 var baseUrl = empty(publicBaseUrl) ? 'https://${name}.azurewebsites.net' : publicBaseUrl
-var crmDatabaseUrl = 'postgresql+psycopg://${identityName}@${postgresHost}:5432/${postgresDatabase}?sslmode=require'
+var crmDatabaseUrl = 'postgresql+psycopg://${identityName}@${postgresHost}:${postgresPort}/${postgresDatabase}?sslmode=require'
 var keyVaultName = split(replace(keyVaultUri, 'https://', ''), '.')[0]
 
 var appSettings = {
@@ -89,11 +106,19 @@ var appSettings = {
   AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // Telemetry once: host.json sets telemetryMode OpenTelemetry; the Python worker configures Azure
+  // Monitor itself (root logger, Entra ingestion through the authentication string above) and the
+  // host then leaves the worker's logs to it. adapters/ops_metrics.py does not configure it again.
+  PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY: 'true'
+  // The host only refuses bodies over 100 MB by default; Graph notifications are small.
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(requestBodySizeLimitBytes)
   // azure-identity's ManagedIdentityCredential: the identity for the app's own SDK clients.
   AZURE_CLIENT_ID: identityClientId
   // Loket's settings (settings.py), names exactly as there.
   LOKET_DATA_DIR: '/tmp/loket'
   CRM_DATABASE_URL: crmDatabaseUrl
+  CRM_POOL_SIZE: string(crmPoolSize)
+  CRM_MAX_OVERFLOW: string(crmMaxOverflow)
   BUS_BACKEND: 'servicebus'
   ServiceBusConnection__fullyQualifiedNamespace: serviceBusNamespaceFqdn
   ServiceBusConnection__credential: 'managedidentity'
@@ -109,6 +134,9 @@ var appSettings = {
   GRAPH_TENANT_ID: graphTenantId
   GRAPH_CLIENT_ID: graphClientId
   GRAPH_CERTIFICATE_NAME: graphCertificateName
+  GRAPH_CERTIFICATE_VERSION: graphCertificateVersion
+  // Rich notifications: the certificate from Key Vault, so Azure skips the Graph read per mail.
+  GRAPH_RICH_CERTIFICATE_NAME: empty(graphClientId) ? '' : graphRichCertificateName
   KEY_VAULT_URI: keyVaultUri
   GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0'
   GRAPH_NOTIFICATION_URL: '${baseUrl}/api/graph/notifications'
@@ -135,6 +163,10 @@ var appSettings = {
   QUEUE_ACTIVE_WARNING: string(queueActiveWarning)
   QUEUE_DEAD_LETTER_WARNING: string(queueDeadLetterWarning)
   QUEUE_DEAD_LETTER_CRITICAL: string(queueDeadLetterCritical)
+  // Bounded work per letter (issue 15): a size, a reading time and a text budget.
+  LETTER_PDF_MAX_BYTES: '52428800'
+  LETTER_EXTRACTION_SECONDS: '120'
+  LETTER_TEXT_MAX_CHARS: '20000'
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' = {
@@ -154,6 +186,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     clientCertEnabled: false
     publicNetworkAccess: 'Enabled'
     keyVaultReferenceIdentity: identityId
+    // Outbound traffic through the VNet: the private DNS zone resolves PostgreSQL to its private address.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -195,10 +229,18 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
   properties: appSettings
 }
 
-// No FTP publishing credentials; azd deploys with Entra.
+// No basic-auth publishing credentials, neither FTP nor the scm (Kudu) site: azd deploys with Entra.
 resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
   parent: site
   name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
   properties: {
     allow: false
   }

@@ -1,16 +1,21 @@
 // PostgreSQL Flexible Server for the CRM store: Entra authentication only (password auth off).
-// The deployer (or a group) is the Entra admin; the app's identity becomes a plain database role
-// through pgaadauth_create_principal_with_oid in infra/hooks/postdeploy.sh (see pg_setup.py).
+// An Entra group is the admin (its members run the migrations); the app's identity becomes a plain
+// database role through pgaadauth_create_principal_with_oid in infra/hooks/postdeploy.sh (pg_setup.py).
+//
+// Connection budget (docs/deploy.md): every Flex instance holds its own pool, so General Purpose with
+// the built-in PgBouncer (port 6432, transaction pooling) is the default. Burstable B1ms allows 35 user
+// connections and has no PgBouncer: a development tier that cannot scale out.
 param name string
-param skuName string = 'Standard_B1ms'
+param skuName string = 'Standard_D2ds_v5'
 
 @allowed([
   'Burstable'
   'GeneralPurpose'
   'MemoryOptimized'
 ])
-param tier string = 'Burstable'
+param tier string = 'GeneralPurpose'
 
+@description('The Entra admin: a group whose members sign in with its name (a second operator can upgrade the schema).')
 param adminObjectId string
 param adminName string
 
@@ -19,7 +24,23 @@ param adminName string
   'Group'
   'ServicePrincipal'
 ])
-param adminType string = 'User'
+param adminType string = 'Group'
+
+@allowed([
+  'Private'
+  'Public'
+])
+@description('Private (default): the server lives in a delegated subnet with no public endpoint; only the VNet-integrated app reaches it (docs/deploy.md, "Network exposure"). Public: a public endpoint behind the firewall below. Azure cannot switch an existing server between the two.')
+param networkAccess string = 'Private'
+
+@description('Private access: the subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers (network.bicep).')
+param delegatedSubnetId string = ''
+
+@description('Private access: the private DNS zone linked to the VNet, so the server\'s host name resolves to its private address.')
+param privateDnsZoneId string = ''
+
+@description('Public access only. ACCEPTED RISK (docs/deploy.md, "Network exposure"): the firewall rule "allow Azure services" lets any Azure-hosted client reach the port; Entra-only sign-in is then the gate. false removes the rule.')
+param allowAzureServices bool = true
 
 param logAnalyticsWorkspaceId string
 param location string = resourceGroup().location
@@ -29,6 +50,17 @@ param tags object = {}
 param threatProtection bool = false
 
 var databaseName = 'loket'
+// PgBouncer is not offered on Burstable (Microsoft: concepts-pgbouncer, Limitations).
+var pgBouncer = tier != 'Burstable'
+var isPrivate = networkAccess == 'Private'
+
+var publicFirewallRules = allowAzureServices ? [
+  {
+    name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
+    startIpAddress: '0.0.0.0'
+    endIpAddress: '0.0.0.0'
+  }
+] : []
 
 module server 'br/public:avm/res/db-for-postgre-sql/flexible-server:0.16.0' = {
   name: 'postgres-server'
@@ -57,16 +89,14 @@ module server 'br/public:avm/res/db-for-postgre-sql/flexible-server:0.16.0' = {
         tenantId: tenant().tenantId
       }
     ]
-    // Public endpoint limited to Azure's own addresses (the Flex app has no fixed IP without a VNet);
-    // Entra-only sign-in is the gate. postdeploy.sh opens the deployer's address for its run only.
-    publicNetworkAccess: 'Enabled'
-    firewallRules: [
-      {
-        name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
-        startIpAddress: '0.0.0.0'
-        endIpAddress: '0.0.0.0'
-      }
-    ]
+    // Private (default): injected into the delegated subnet, no public endpoint, no firewall rules
+    // (Azure allows none on a VNet-integrated server). Public: limited to Azure's own addresses (the Flex
+    // app has no fixed IP without a VNet); Entra-only sign-in is the gate, and postdeploy opens the
+    // deployer's address for its run only.
+    publicNetworkAccess: isPrivate ? 'Disabled' : 'Enabled'
+    delegatedSubnetResourceId: isPrivate ? delegatedSubnetId : ''
+    privateDnsZoneArmResourceId: isPrivate ? privateDnsZoneId : ''
+    firewallRules: isPrivate ? [] : publicFirewallRules
     databases: [
       {
         name: databaseName
@@ -86,6 +116,12 @@ module server 'br/public:avm/res/db-for-postgre-sql/flexible-server:0.16.0' = {
         value: 'ON'
         source: 'user-override'
       }
+      {
+        // Transaction pooling (Azure's default); the app connects on 6432, migrations on 5432.
+        name: 'pgbouncer.enabled'
+        value: pgBouncer ? 'true' : 'false'
+        source: 'user-override'
+      }
     ]
     serverThreatProtection: threatProtection ? 'Enabled' : 'Disabled'
     enableAdvancedThreatProtection: threatProtection
@@ -98,6 +134,11 @@ module server 'br/public:avm/res/db-for-postgre-sql/flexible-server:0.16.0' = {
 }
 
 output name string = server.outputs.name
-// The public server's host name; the module's fqdn output is nullable.
+// The server's host name, public or private alike (inside the VNet the linked private DNS zone answers
+// it with the private address); the module's fqdn output is nullable.
 output host string = '${server.outputs.name}.postgres.database.azure.com'
 output databaseName string = databaseName
+@description('The port the app connects on: PgBouncer where the tier has it, else the server itself.')
+output appPort int = pgBouncer ? 6432 : 5432
+@description('Enabled or Disabled: postdeploy opens a firewall rule for its run only when Enabled.')
+output publicNetworkAccess string = isPrivate ? 'Disabled' : 'Enabled'

@@ -19,6 +19,9 @@ param skuName string = 'Standard_GZRS'
 var scannedPostContainerName = 'scanned-post'
 var archiveContainerName = 'event-archive'
 var replayJobsContainerName = 'replay-jobs'
+// BlobCreated events Event Grid could not deliver to the blob trigger (after 30 attempts or 24 h).
+var eventGridDeadLetterContainerName = 'eventgrid-deadletter'
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -111,16 +114,38 @@ resource replayJobsContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource eventGridDeadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: eventGridDeadLetterContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 // BlobCreated events of this account; the subscription to the function's blob webhook is made by
 // infra/hooks/postdeploy.sh because the webhook's system key exists only after the code is deployed.
-module systemTopic 'br/public:avm/res/event-grid/system-topic:0.7.0' = {
-  name: 'scan-system-topic'
-  params: {
-    name: systemTopicName
-    location: location
-    tags: tags
+// The topic's own identity writes undeliverable events to the dead-letter container (shared keys are
+// off, so Event Grid cannot use a key). A plain resource, so its identity is in reach here.
+resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
+  name: systemTopicName
+  location: location
+  tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
     source: account.id
     topicType: 'Microsoft.Storage.StorageAccounts'
+  }
+}
+
+resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(eventGridDeadLetterContainer.id, systemTopic.id, storageBlobDataContributor)
+  scope: eventGridDeadLetterContainer
+  properties: {
+    principalId: systemTopic.identity.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
   }
 }
 
@@ -131,4 +156,6 @@ output queueEndpoint string = account.properties.primaryEndpoints.queue
 output tableEndpoint string = account.properties.primaryEndpoints.table
 output scannedPostContainer string = scannedPostContainer.name
 output archiveContainer string = archiveContainer.name
-output systemTopicName string = systemTopic.outputs.name
+output systemTopicName string = systemTopic.name
+output systemTopicId string = systemTopic.id
+output eventGridDeadLetterContainer string = eventGridDeadLetterContainer.name

@@ -29,7 +29,8 @@ def local_settings(env: dict[str, str]) -> dict:
         "GRAPH_BASE_URL": "https://graph.microsoft.com/v1.0",
     }
     values.update({key: env[key] for key in FROM_ENV if env.get(key)})
-    admin = urllib.parse.quote(env.get("AZURE_PRINCIPAL_NAME", ""), safe="")
+    # Signed in as a member of the PostgreSQL Entra admin group: the group's name is the user name.
+    admin = urllib.parse.quote(env.get("POSTGRES_ADMIN_GROUP_NAME", ""), safe="")
     if env.get("POSTGRES_HOST") and admin:
         values["CRM_DATABASE_URL"] = (
             f"postgresql+psycopg://{admin}@{env['POSTGRES_HOST']}:5432/"

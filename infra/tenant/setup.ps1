@@ -35,8 +35,13 @@ param(
     [string] $StaffGroupId = '',
     [string] $OperatorGroupId = '',
     [string] $PrivacyGroupId = '',
+    # Entra groups of the departments the policy restricts: assigned to the API app so their ids reach
+    # the token's `groups` claim (groupMembershipClaims = ApplicationGroup).
+    [string[]] $RestrictedDepartmentGroupIds = @(),
     [switch] $IncludeUserRead,
-    [int] $CertificateMonths = 12
+    [int] $CertificateMonths = 12,
+    # Who Key Vault e-mails 30 days before a certificate expires (it never renews one by itself).
+    [string] $CertificateContact = ''
 )
 $ErrorActionPreference = 'Stop'
 
@@ -47,6 +52,7 @@ foreach ($line in (azd env get-values)) {
 }
 $vault = $azdEnv['KEY_VAULT_NAME']
 $certName = if ($azdEnv['GRAPH_CERTIFICATE_NAME']) { $azdEnv['GRAPH_CERTIFICATE_NAME'] } else { 'loket-graph' }
+$richCertName = 'loket-rich'
 $envName = $azdEnv['AZURE_ENV_NAME']
 if (-not $vault) { throw 'KEY_VAULT_NAME is not in the azd environment: run `azd up` first.' }
 
@@ -95,19 +101,33 @@ if ($AccessModel -eq 'RbacForApplications') {
     }
 }
 
-# Certificate credential: created in Key Vault (the app reads its key there), public part uploaded.
-$existing = az keyvault certificate show --vault-name $vault --name $certName --query id -o tsv 2>$null
-if (-not $existing) {
-    $policy = az keyvault certificate get-default-policy | ConvertFrom-Json
-    $policy.x509CertificateProperties.subject = "CN=$certName"
+# Certificate credentials, created in Key Vault from infra/tenant/certificate-policy.json: the Graph
+# sign-in certificate and the rich-notification certificate. The policy's only lifetime action is
+# EmailContacts: Key Vault never renews by itself, because a renewed version is a key Entra does not
+# know (new instances would fail to sign in). Rotation is infra/tenant/rotate-certificate.ps1.
+$policyTemplate = Get-Content (Join-Path $PSScriptRoot 'certificate-policy.json') -Raw | ConvertFrom-Json
+$contact = if ($CertificateContact) { $CertificateContact } else { $azdEnv['ALERT_EMAIL'] }
+if ($contact) { az keyvault certificate contact add --vault-name $vault --email $contact --output none }
+function New-LoketCertificate([string] $Name) {
+    if (az keyvault certificate show --vault-name $vault --name $Name --query id -o tsv 2>$null) { return }
+    $policy = $policyTemplate | ConvertTo-Json -Depth 10 | ConvertFrom-Json
+    $policy.x509CertificateProperties.subject = "CN=$Name"
     $policy.x509CertificateProperties.validityInMonths = $CertificateMonths
     $policyFile = New-TemporaryFile
     $policy | ConvertTo-Json -Depth 10 | Set-Content $policyFile
-    az keyvault certificate create --vault-name $vault --name $certName --policy "@$policyFile" --output none
+    az keyvault certificate create --vault-name $vault --name $Name --policy "@$policyFile" --output none
+    if ($LASTEXITCODE -ne 0) { throw "creating certificate $Name in $vault failed" }
     Remove-Item $policyFile
 }
+New-LoketCertificate $certName
+New-LoketCertificate $richCertName
+
+# Upload the Graph certificate's public key beside any still-valid one (overlap, no gap), then pin
+# the app to that version: it signs with a key Entra already knows.
+$certId = az keyvault certificate show --vault-name $vault --name $certName --query id -o tsv
+$version = ($certId -split '/')[-1]   # .../certificates/<name>/<version>
 $cerFile = Join-Path ([IO.Path]::GetTempPath()) "$certName.cer"
-az keyvault certificate download --vault-name $vault --name $certName --file $cerFile --encoding DER
+az keyvault certificate download --vault-name $vault --name $certName --version $version --file $cerFile --encoding DER
 $cert = [Security.Cryptography.X509Certificates.X509Certificate2]::new($cerFile)
 $keys = @((Get-MgApplication -ApplicationId $capture.App.Id).KeyCredentials | Where-Object { $_.EndDateTime -gt (Get-Date) })
 if (-not ($keys | Where-Object { [Convert]::ToBase64String($_.CustomKeyIdentifier) -eq [Convert]::ToBase64String($cert.GetCertHash()) })) {
@@ -116,6 +136,7 @@ if (-not ($keys | Where-Object { [Convert]::ToBase64String($_.CustomKeyIdentifie
     Write-Host "uploaded certificate $($cert.Thumbprint) (valid until $($cert.NotAfter))"
 }
 Remove-Item $cerFile
+azd env set GRAPH_CERTIFICATE_VERSION $version
 
 # ---- 2. mailbox access limited to the captured mailboxes -------------------------------------
 Connect-ExchangeOnline -ShowBanner:$false
@@ -159,6 +180,21 @@ if ($AccessModel -eq 'RbacForApplications') {
     }
 }
 
+# Replies sent as / on behalf of a captured mailbox are copied into ITS Sent Items, or Loket never
+# sees the outbound half of the conversation (infra/tenant/mailbox-settings.json).
+$mailboxSettings = Get-Content (Join-Path $PSScriptRoot 'mailbox-settings.json') -Raw | ConvertFrom-Json -AsHashtable
+foreach ($mailbox in $Mailboxes) {
+    $current = Get-Mailbox -Identity $mailbox
+    $wrong = @{}
+    foreach ($key in $mailboxSettings.Keys) {
+        if ($current.$key -ne $mailboxSettings[$key]) { $wrong[$key] = $mailboxSettings[$key] }
+    }
+    if ($wrong.Count) {
+        Set-Mailbox -Identity $mailbox @wrong
+        Write-Host "${mailbox}: set $($wrong.Keys -join ', ')"
+    }
+}
+
 # ---- 3. the API app registration with app roles ----------------------------------------------
 $api = Get-OrNewApplication "Loket API ($envName)"
 $roles = @(
@@ -169,14 +205,42 @@ $roles = @(
     @{ Id = 'a7c5e9b1-6d3f-4b2a-9c8e-3d5f7a9b1c33'; Value = 'Loket.Privacy'; DisplayName = 'Loket privacy officer'
        Description = 'Read the audit, approve erasures, rectify, restrict and suppress'; AllowedMemberTypes = @('User'); IsEnabled = $true }
 )
+# What the code needs from the token (infra/tenant/api-registration.json): app roles; the `groups`
+# claim with the groups ASSIGNED to this app (ApplicationGroup: the restricted departments' groups,
+# never an overage); a delegated scope that the Azure CLI (the operators' `loket`) is pre-authorised
+# for; the page's own sign-in (MSAL, authorization code + PKCE) as a SPA redirect URI.
+$manifest = Get-Content (Join-Path $PSScriptRoot 'api-registration.json') -Raw | ConvertFrom-Json
+$scopes = @($manifest.api.oauth2PermissionScopes | ForEach-Object {
+    @{ Id = $_.id; Value = $_.value; Type = $_.type; IsEnabled = $_.isEnabled
+       AdminConsentDisplayName = $_.adminConsentDisplayName; AdminConsentDescription = $_.adminConsentDescription
+       UserConsentDisplayName = $_.userConsentDisplayName; UserConsentDescription = $_.userConsentDescription } })
+$preAuthorized = @($manifest.api.preAuthorizedApplications | ForEach-Object {
+    @{ AppId = $_.appId; DelegatedPermissionIds = @($_.delegatedPermissionIds) } })
+$baseUrl = ($azdEnv['SERVICE_API_BASE_URL'] ?? '').TrimEnd('/')
 Update-MgApplication -ApplicationId $api.App.Id -AppRoles $roles -IdentifierUris @("api://$($api.App.AppId)") `
-    -Api @{ RequestedAccessTokenVersion = 2 }
+    -GroupMembershipClaims $manifest.groupMembershipClaims `
+    -Api @{ RequestedAccessTokenVersion = $manifest.api.requestedAccessTokenVersion; Oauth2PermissionScopes = $scopes }
+# Pre-authorisation names scope ids, which must exist first: a second update.
+Update-MgApplication -ApplicationId $api.App.Id -Api @{
+    RequestedAccessTokenVersion = $manifest.api.requestedAccessTokenVersion
+    Oauth2PermissionScopes = $scopes; PreAuthorizedApplications = $preAuthorized }
+if ($baseUrl) {
+    Update-MgApplication -ApplicationId $api.App.Id -Spa @{ RedirectUris = @("$baseUrl$($manifest.spa.redirectUriPath)") }
+}
 Update-MgServicePrincipal -ServicePrincipalId $api.Sp.Id -AppRoleAssignmentRequired:$true
 foreach ($pair in @(@($StaffGroupId, $roles[0].Id), @($OperatorGroupId, $roles[1].Id), @($PrivacyGroupId, $roles[2].Id))) {
     if ($pair[0] -and -not (Get-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $api.Sp.Id |
             Where-Object { $_.PrincipalId -eq $pair[0] -and $_.AppRoleId -eq $pair[1] })) {
         New-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $api.Sp.Id -PrincipalId $pair[0] `
             -ResourceId $api.Sp.Id -AppRoleId $pair[1] | Out-Null
+    }
+}
+
+foreach ($groupId in $RestrictedDepartmentGroupIds) {
+    # The default access role (all zeros): membership only, no Loket role by itself.
+    if (-not (Get-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $api.Sp.Id | Where-Object PrincipalId -eq $groupId)) {
+        New-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $api.Sp.Id -PrincipalId $groupId `
+            -ResourceId $api.Sp.Id -AppRoleId ([guid]::Empty) | Out-Null
     }
 }
 

@@ -20,6 +20,7 @@ from functions import blueprints, consumers
 from handlers.crm import record_contact
 from handlers.ports.store import IdentifierType
 from handlers.publishing import publish_events
+from schemas.contact_event import Agent, Direction
 from settings import PROJECT_ROOT, Settings
 from tests.contract.store_backends import T0, citizen, event
 
@@ -60,13 +61,14 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str,
         services.uow(),
         services.now(),
     )
+    seed_front_desk(services)
     stuck = event("c2", who=JAN, at=T0.replace(hour=14), departments=("Omgeving",), agent="piet")
     bug = {"present": True}
 
-    def record_with_a_bug(ev, uow, now=None):
+    def record_with_a_bug(ev, uow, now=None, **options):
         if bug["present"] and ev.event_id == stuck.event_id:
             raise PermanentError("a contact this version cannot store", reason="UnsupportedContact")
-        return record_contact(ev, uow, now)
+        return record_contact(ev, uow, now, **options)
 
     monkeypatch.setattr(consumers, "record_contact", record_with_a_bug)
     app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
@@ -83,6 +85,28 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str,
         local.stop()
         bootstrap.set_services(None)
         services.close()
+
+
+NELE = citizen("Nele Vandenbroeck", "nele.vdb@telenet.be", "+32496112233")
+EVAS = [citizen("Eva Stevens", f"eva{i}@{domain}", f"+3247{i}000{i}{i}{i}") for i, domain in
+        enumerate(("telenet.be", "skynet.be", "gmail.com"), start=1)]
+
+
+def seed_front_desk(services) -> None:
+    """Namesakes, a name typed surname first, and a missed call answered by a colleague's call-back."""
+    def add(ev):
+        record_contact(ev, services.uow(), services.now())
+
+    for i, eva in enumerate(EVAS):
+        add(event(f"eva{i}", who=eva, at=T0.replace(day=3 + i)))
+    add(event("nele-missed", who=NELE, at=T0.replace(day=10), outcome="missed", agent=None, duration=0))
+    callback = event("nele-callback", who=NELE, at=T0.replace(day=10, hour=11), departments=(),
+                     agent="tine", outcome="answered")
+    tine = Agent(id="tine", display_name="Tine Wouters", upn="tine.wouters@stad.example")
+    add(callback.model_copy(update={"direction": Direction.OUTBOUND, "agent": tine}))
+    queue_call = event("tine-queue", who=citizen("Piet Maes", "piet@example.be", "+32470998877"),
+                       departments=("Omgeving",), at=T0.replace(day=1))
+    add(queue_call.model_copy(update={"agent": tine}))  # Tine answers Omgeving's queue
 
 
 @pytest.fixture
@@ -110,8 +134,11 @@ def captured(services, event_id) -> int:
         return sum(e.event_id == event_id for e in uow.contacts.timeline(pid))
 
 
-def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_path):
+def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_path, caplog):
     base, services = host
+    failures = [r for r in caplog.get_records("setup") if r.name == "devhost.servicebus_runner"]
+    assert len(failures) >= 2  # the poisoned message was delivered until dead-lettered...
+    assert sum(bool(r.exc_info) for r in failures) == 1  # ...with one traceback, then one line each
     expect = playwright.expect
     page.goto(base + "/")  # the local host redirects to /api/ui
     assert page.url.endswith("/api/ui")
@@ -122,7 +149,11 @@ def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_p
     timeline = page.locator(".party table").nth(1)
     expect(timeline).to_contain_text("Burgerzaken")
     expect(timeline).to_contain_text("Agent els")
-    expect(timeline).to_contain_text("answered")
+    expect(timeline).to_contain_text("beantwoord")  # outcome, channel, direction: Dutch from the catalogue
+    expect(timeline).to_contain_text("telefoon")
+    expect(timeline).to_contain_text("binnenkomend")
+    expect(page.locator("#zone")).to_have_text("Tijden in Europe/Brussels")
+    expect(timeline).to_contain_text("2/11/2026, 10:00")  # 09:00 UTC shown in Brussels time (CET)
     expect(timeline.get_by_text(EVIL, exact=True)).to_have_count(1)  # shown as text, never run
     assert page.evaluate("window.pwned") is None
     assert page.locator("#results script, #results img").count() == 0
@@ -135,12 +166,24 @@ def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_p
     expect(dead).to_have_count(1)
     expect(dead).to_contain_text("contact-events/crm")
     expect(dead).to_contain_text("UnsupportedContact")
-    expect(page.locator("#queues")).to_contain_text("UnsupportedContact ×1")
+    expect(page.locator("#queues")).to_contain_text("UnsupportedContact ×1")  # a code it does not know: as is
+    expect(page.locator("#queues")).to_contain_text("let op (mislukte berichten)")
+    expect(page.locator("#ops h2").nth(1)).to_have_text("Mislukte berichten")
     page.screenshot(path=str(_screenshot_path(tmp_path, "ops")), full_page=True)
+    assert serious_accessibility_violations(page) == []  # the operators' view
 
-    dead.get_by_role("button").click()
+    dead.get_by_role("button").click()  # replay asks for confirmation and a reason first
+    dialog = page.locator("#replay-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("contact-events/crm")
+    assert serious_accessibility_violations(page) == []  # the replay dialog
+    page.click("#replay-go")  # no reason given: nothing happens yet
+    expect(dialog).to_be_visible()
+    page.fill("#replay-reason", "fix deployed")
+    page.press("#replay-reason", "Enter")
     expect(page.locator("#job-status")).to_contain_text("Klaar: 1", timeout=30_000)
-    expect(page.locator("#dead-letters")).to_contain_text("Geen dode brieven")
+    expect(page.locator("#dead-letters")).to_contain_text("Geen mislukte berichten")
+    assert any(e.reason == "fix deployed" for e in audit_entries(services))
 
     page.focus("#tab-ops")
     page.keyboard.press("ArrowLeft")
@@ -148,6 +191,83 @@ def test_look_up_then_replay_a_dead_letter_and_see_it_captured(host, page, tmp_p
     expect(page.locator(".party table").nth(1)).to_contain_text("Omgeving", timeout=30_000)
     assert captured(services, event("c2").event_id) == 1
     page.screenshot(path=str(_screenshot_path(tmp_path, "lookup")), full_page=True)
+
+
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """axe-core (npm, pinned in .ci/run) on the page as it is now: WCAG 2.1 AA rules, serious or critical.
+
+    Injected through the DevTools protocol (page.evaluate), which the page's CSP does not govern."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm install axe-core; .ci/run installs it)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate("async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+                          ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))",
+                          WCAG_21_AA)
+    return [f"{v['id']} ({v['impact']}, {v['nodes']} nodes)" for v in found
+            if v["impact"] in ("serious", "critical")]
+
+
+def search(page, kind: str, value: str) -> None:
+    page.select_option("#query-kind", kind)
+    page.fill("#query-value", value)
+    page.fill("#reason", "citizen at the desk")
+    page.click("#search")
+
+
+def test_namesakes_are_told_apart_and_a_surname_first_name_finds_the_call_back_that_helped(host, page):
+    base, _ = host
+    expect = playwright.expect
+    page.goto(base + "/api/ui")
+    page.fill("#credential", API_KEY)
+    page.dispatch_event("#credential", "change")
+
+    search(page, "name", "eva stevens")
+    expect(page.locator("#lookup-status")).to_have_text("Gevonden: 3")
+    cards = page.locator(".party-card")
+    expect(cards).to_have_count(3)
+    expect(cards.nth(0)).to_contain_text("e•••@")  # masked: the first letter and the domain
+    expect(cards.nth(0)).to_contain_text("Contacten: 1")
+    expect(cards.nth(0)).to_contain_text("Laatste contact")
+    assert "eva1@telenet.be" not in page.content() and "+32471000111" not in page.content()
+    masked = {cards.nth(i).locator(".identifiers").inner_text() for i in range(3)}
+    assert len(masked) == 3  # three namesakes, three different masked identities
+    assert serious_accessibility_violations(page) == []  # the result list
+    cards.filter(has_text="e•••@skynet.be").get_by_role("button").click()
+    expect(page.locator(".party .identifiers")).to_contain_text("eva2@skynet.be")  # opened: in full
+
+    search(page, "name", "Van den Broeck Nele")
+    party = page.locator(".party")
+    expect(party.locator("h3")).to_have_text("Nele Vandenbroeck")
+    summary = party.locator("table").first
+    expect(summary).to_contain_text("Omgeving")  # the call-back, attributed to Tine's department
+    expect(summary).to_contain_text("Tine Wouters")
+    expect(summary).to_contain_text("beantwoord")
+    timeline = party.locator("table").nth(1)
+    expect(timeline.locator("tr", has_text="gemist")).to_contain_text("beantwoord")  # its thread
+    assert serious_accessibility_violations(page) == []  # an opened party: summary, filters, timeline
+    page.select_option("#filter-channel", "phone")
+    expect(timeline.locator("tbody tr")).to_have_count(2)
+    page.select_option("#filter-department", "Burgerzaken")
+    expect(page.locator(".party table").nth(1).locator("tbody tr")).to_have_count(1)
+
+
+def test_the_accessibility_check_finds_a_violation_put_there_on_purpose(host, page):
+    base, _ = host
+    page.goto(base + "/api/ui")
+    playwright.expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    assert serious_accessibility_violations(page) == []
+    page.evaluate("""() => {
+        const field = document.createElement('input');  // no label: critical under WCAG 2.1 A
+        document.querySelector('main').appendChild(field);
+        document.querySelector('header').style.background = '#777';  // white on grey: poor contrast
+    }""")
+    found = " ".join(serious_accessibility_violations(page))
+    assert "label" in found and "color-contrast" in found
 
 
 def test_the_page_speaks_english_on_request_and_asks_for_a_key(host, page):
@@ -161,6 +281,17 @@ def test_the_page_speaks_english_on_request_and_asks_for_a_key(host, page):
     page.fill("#reason", "desk")
     page.click("#search")
     playwright.expect(look).to_contain_text("API key or token")
+
+
+def audit_entries(services):
+    from sqlalchemy import select
+
+    from adapters.store.tables_ops import AuditEntry
+
+    with services.uow() as uow:
+        rows = uow.session.scalars(select(AuditEntry)).all()
+        uow.session.expunge_all()
+    return rows
 
 
 def eventually(check, within: float = 60.0):

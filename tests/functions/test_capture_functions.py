@@ -125,14 +125,15 @@ def test_the_retention_timer_erases_contacts_older_than_the_policy_allows(servic
 
 
 def test_the_text_extractor_follows_the_document_intelligence_setting(services):
-    """Azure Functions have no Tesseract: with an endpoint set, image-only scans go to the cloud reader."""
+    """Azure Functions have no Tesseract: with an endpoint set, image-only scans go to the cloud reader
+    (each built in the child process the extractor reads in: `factory`)."""
     import bootstrap
     from adapters.text_extraction.document_intelligence import DocumentIntelligenceExtractor
     from adapters.text_extraction.tesseract_ocr import TesseractOcrExtractor
 
-    assert isinstance(services.text_extractor.ocr, TesseractOcrExtractor)
+    assert isinstance(services.text_extractor.factory().ocr, TesseractOcrExtractor)
     settings = services.settings.model_copy(update={"document_intelligence_endpoint": "https://di.example"})
     azure = bootstrap.Services(
         settings=settings, clock=services.clock, bus=services.bus, policy=services.policy
     )
-    assert isinstance(azure.text_extractor.ocr, DocumentIntelligenceExtractor)
+    assert isinstance(azure.text_extractor.factory().ocr, DocumentIntelligenceExtractor)

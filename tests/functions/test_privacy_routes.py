@@ -122,3 +122,54 @@ def test_staff_cannot_request_an_erasure_and_a_bad_body_is_a_400(fns, services):
     )
     assert bad.status_code == 400
     assert _erasure(fns, 987654, key=services.api_key).status_code == 404
+
+
+def _right(fns, pid, right: str, payload: dict, **auth):
+    return fns["privacy_party_right"](
+        request(
+            "POST",
+            f"privacy/parties/{pid}/{right}",
+            body=payload,
+            route_params={"id": str(pid), "right": right},
+            **auth,
+        )
+    )
+
+
+def test_the_privacy_role_rectifies_restricts_and_suppresses_over_http_and_staff_cannot(fns, services):
+    pid, dpo = _pid(services), token(*PRIVACY, user="dpo@stad.example")
+    fixed = _right(
+        fns,
+        pid,
+        "rectify",
+        {"reason": "not his number", "remove": [{"type": "phone", "value": "0475 12 34 56"}]},
+        bearer=dpo,
+    )
+    assert (fixed.status_code, body(fixed)["removed"]) == (200, ["phone"])
+    assert _right(fns, pid, "restrict", {"reason": "Art. 18"}, bearer=token(*STAFF)).status_code == 403
+    assert body(_right(fns, pid, "restrict", {"reason": "Art. 18"}, bearer=dpo))["changed"] is True
+    staff_search = {"email": JAN.email, "reason": "desk"}
+    seen_by_staff = fns["search_contacts"](
+        request("POST", "contacts/search", body=staff_search, bearer=token(*STAFF))
+    )
+    assert body(seen_by_staff)["parties"] == []
+    seen_by_dpo = fns["search_contacts"](
+        request("POST", "contacts/search", body=staff_search, bearer=token(*STAFF, *PRIVACY))
+    )
+    assert [p["party_id"] for p in body(seen_by_dpo)["parties"]] == [pid]
+    assert body(_right(fns, pid, "suppress", {"reason": "Art. 21"}, bearer=dpo))["suppressed"] == 1
+
+
+def test_a_right_on_an_unknown_party_or_a_wrong_body_is_refused(fns, services):
+    dpo = token(*PRIVACY, user="dpo@stad.example")
+    assert _right(fns, 98765, "restrict", {"reason": "r"}, bearer=dpo).status_code == 404
+    assert _right(fns, _pid(services), "restrict", {"reason": ""}, bearer=dpo).status_code == 400
+    assert _right(fns, _pid(services), "forget", {"reason": "r"}, bearer=dpo).status_code == 404
+    wrong = _right(
+        fns,
+        _pid(services),
+        "rectify",
+        {"reason": "r", "remove": [{"type": "email", "value": "other@example.be"}]},
+        bearer=dpo,
+    )
+    assert wrong.status_code == 409

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,68 @@ def servicebus_entities() -> tuple[dict[str, dict], dict[str, dict]]:
         {q["name"]: q for q in namespace["queues"]},
         {t["name"]: t for t in namespace["topics"]},
     )
+
+
+def evaluate(doc: dict[str, Any], value: Any, params: dict[str, Any] | None = None) -> Any:
+    """`value` with the template's parameters set (`params` over their defaults), the way ARM would.
+
+    Knows identifiers, `cond ? a : b`, `==`, `!=`, `!`, `empty(x)` and `string(x)`: what the tests need to
+    check a template's branches (e.g. the Burstable tier) without the Bicep CLI.
+    """
+    params = params or {}
+    if isinstance(value, str) and "${" in value:  # interpolation of plain identifiers
+        return re.sub(r"\$\{(\w+)\}", lambda m: str(evaluate(doc, m[1], params)), text(value))
+    if isinstance(value, str):
+        if value in params:
+            return params[value]
+        if value in doc.get("variables", {}):
+            return evaluate(doc, doc["variables"][value]["value"], params)
+        if value in doc.get("parameters", {}) and "default" in doc["parameters"][value]:
+            return evaluate(doc, doc["parameters"][value]["default"], params)
+        return text(value)
+    if isinstance(value, list):
+        return [evaluate(doc, item, params) for item in value]
+    if isinstance(value, dict) and "operator" in value:
+        op, operands = value["operator"]["type"], value["operator"]["operands"]
+        if op == "conditional":
+            branch = "true_value" if evaluate(doc, operands["condition"], params) else "false_value"
+            return evaluate(doc, operands[branch], params)
+        if op in ("equals", "not_equals"):
+            left, right = (evaluate(doc, operands[k], params) for k in ("operand_1", "operand_2"))
+            same = left == right
+            return same if op == "equals" else not same
+        if op == "logical_not":
+            return not evaluate(doc, operands["bool_value"], params)
+        return value  # anything else (property access, other functions) stays as written
+    if isinstance(value, dict) and "function" in value and value["function"]["type"] == "empty":
+        return not evaluate(doc, value["function"]["parameters"]["item_to_test"], params)
+    if isinstance(value, dict) and "function" in value and value["function"]["type"] == "string":
+        return str(evaluate(doc, value["function"]["parameters"]["value_to_convert"], params))
+    if isinstance(value, dict):
+        return {key: evaluate(doc, item, params) for key, item in value.items()}
+    return value
+
+
+def dotted(value: Any) -> Any:
+    """A property access such as `postgres.outputs.appPort` as that text; anything else unchanged."""
+    if isinstance(value, dict) and value.get("operator", {}).get("type") == "property_accessor":
+        operands = value["operator"]["operands"]
+        return f"{dotted(operands['operand_1'])}.{dotted(operands['operand_2'])}"
+    return value
+
+
+def role_definition(doc: dict[str, Any], assignment: dict[str, Any]) -> str:
+    """The role GUID of a roleAssignments resource written `subscriptionResourceId('…', x)`."""
+    body = config(assignment)
+    name = body["properties"]["roleDefinitionId"]["function"]["parameters"]["resource_name_1"]
+    return resolve(doc, dotted(name) if not isinstance(name, str) else name)
+
+
+def bodies(doc: dict[str, Any], type_: str) -> list[dict[str, Any]]:
+    """The bodies of a template's resources of one type, as written (nothing resolved)."""
+    return [config(r) for r in doc.get("resources", {}).values() if r["type"] == type_]
+
+
+def resources_named(doc: dict[str, Any], type_: str) -> list[dict[str, Any]]:
+    """The resources (with their `config`) of one type, as written."""
+    return [r for r in doc.get("resources", {}).values() if r["type"] == type_]

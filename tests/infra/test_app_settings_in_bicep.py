@@ -8,8 +8,8 @@ from tests.infra import bicep_model as b
 
 # Read by settings.py but deliberately NOT set in Azure.
 LOCAL_ONLY = {
-    "GRAPH_RICH_CERTIFICATE_PATH": "a PEM file for rich notifications; in Azure the certificate would come "
-    "from Key Vault, which is not wired yet, so Azure runs basic notifications with a Graph read",
+    "GRAPH_RICH_CERTIFICATE_PATH": "a PEM file for rich notifications; in Azure the certificate comes from "
+    "Key Vault (GRAPH_RICH_CERTIFICATE_NAME)",
     "ServiceBusConnection": "a connection string: Service Bus has local auth off in Azure; the app "
     "connects with ServiceBusConnection__fullyQualifiedNamespace and its identity",
     "ScanStorage": "the Azurite connection string; Azure uses ScanStorage__blobServiceUri and the identity",
@@ -23,6 +23,8 @@ HOST_ONLY = {
     "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
     "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri",
     "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+    "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT",  # the host refuses larger bodies (bytes) before Python sees them
+    "PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY",  # the Python worker configures Azure Monitor itself
     "AZURE_CLIENT_ID",
     "ServiceBusConnection__credential",
     "ScanStorage__queueServiceUri", "ScanStorage__credential", "ScanStorage__clientId",
@@ -90,3 +92,20 @@ def test_the_queue_thresholds_in_azure_are_the_settings_defaults_and_the_age_ale
     shared = "oldestMessageAgeCriticalSeconds"
     assert alerts["config"]["params"]["oldestMessageAgeThresholdSeconds"] == shared
     assert api_call["config"]["params"]["queueOldestAgeCriticalSeconds"] == shared
+
+
+def test_the_host_refuses_bodies_over_the_webhooks_own_limit_before_python_reads_them():
+    from handlers.webhook import MAX_BODY_BYTES
+
+    api = b.app("api")
+    limit = b.evaluate(api, b.app_settings()["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"])
+    assert int(limit) == MAX_BODY_BYTES == 1024 * 1024  # bytes (Microsoft: functions-app-settings)
+
+
+def test_the_letter_budgets_in_azure_are_the_settings_defaults():
+    """Bounded work per letter (issue 15): size, reading time and text kept, as the code defaults."""
+    resolved = b.resolve(b.app("api"), b.app_settings())
+    defaults = Settings()
+    assert int(resolved["LETTER_PDF_MAX_BYTES"]) == defaults.letter_pdf_max_bytes
+    assert float(resolved["LETTER_EXTRACTION_SECONDS"]) == defaults.letter_extraction_seconds
+    assert int(resolved["LETTER_TEXT_MAX_CHARS"]) == defaults.letter_text_max_chars

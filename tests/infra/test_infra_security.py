@@ -17,6 +17,12 @@ def postgres() -> dict:
     return params
 
 
+def server_call() -> dict:
+    """The PostgreSQL module's params as written (expressions unresolved)."""
+    (server,) = [m["config"]["params"] for m in b.app("postgres")["modules"].values()]
+    return server
+
+
 def storage_account() -> dict:
     return b.resources_of(b.app("storage"), "Microsoft.Storage/storageAccounts")["account"]["properties"]
 
@@ -79,10 +85,21 @@ def test_postgres_allow_lists_the_extensions_the_store_may_create_and_requires_t
     assert config["require_secure_transport"].upper() == "ON"
 
 
-def test_postgres_firewall_opens_only_azure_internal_addresses():
-    rules = postgres()["firewallRules"]
+def test_a_public_postgres_firewall_opens_only_azure_internal_addresses_and_that_is_a_named_parameter():
+    doc = b.app("postgres")
+    (server,) = [m["config"]["params"] for m in doc["modules"].values()]
     azure_internal = ("0.0.0.0", "0.0.0.0")  # noqa: S104 - Azure's "allow Azure services" rule, not a bind
-    assert [(r["startIpAddress"], r["endIpAddress"]) for r in rules] == [azure_internal]
+
+    def rules(allow: bool) -> list[tuple[str, str]]:
+        public = {"networkAccess": "Public", "allowAzureServices": allow}
+        evaluated = b.evaluate(doc, server["firewallRules"], public)
+        return [(r["startIpAddress"], r["endIpAddress"]) for r in evaluated]
+
+    assert rules(True) == [azure_internal] and rules(False) == []
+    assert b.evaluate(doc, server["firewallRules"], {"allowAzureServices": True}) == [], "private: no rules"
+    description = next(d["argument"] for d in doc["parameters"]["allowAzureServices"]["decorators"]
+                       if d["type"] == "description")
+    assert "ACCEPTED RISK" in description
 
 
 def test_key_vault_uses_rbac_with_purge_protection():
@@ -160,6 +177,6 @@ def test_public_network_access_is_as_docs_deploy_md_documents_it():
         "Storage account": storage_account()["publicNetworkAccess"],
         "Service Bus": namespace()["publicNetworkAccess"],
         "Key Vault": key_vault()["publicNetworkAccess"],
-        "PostgreSQL": postgres()["publicNetworkAccess"],
+        "PostgreSQL": b.evaluate(b.app("postgres"), server_call()["publicNetworkAccess"]),
     }
     assert documented == actual

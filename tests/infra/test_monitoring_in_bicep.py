@@ -44,7 +44,7 @@ def test_dead_letters_alert_on_any_dead_lettered_message_per_entity():
 def test_growth_age_silence_failures_and_latency_each_have_a_rule():
     found = queries()
     assert "loket.queue.active_messages" in found["activeGrowing"] and "prev(" in found["activeGrowing"]
-    assert rules()["activeGrowing"]["windowSize"] == "PT20M"
+    assert rules()["activeGrowing"]["windowSize"] == "PT30M"
     assert "loket.queue.oldest_message_age_seconds" in found["oldestAge"]
     assert rules()["metricsSilent"]["criteria"]["allOf"][0]["operator"] == "LessThan"
     assert "success == false" in found["functionFailures"]

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from adapters.store.tables_ops import AuditEntry
 from adapters.store.uow import SqlStore
-from cli import audit, db, gdpr, lookup
+from cli import audit, db, gdpr, lookup, privacy
 from handlers.crm import record_contact
 from tests.contract.store_backends import citizen, event
 
@@ -21,7 +21,7 @@ runner = CliRunner()
 @pytest.fixture
 def app() -> typer.Typer:
     root = typer.Typer(no_args_is_help=True)
-    for module in (db, lookup, gdpr, audit):
+    for module in (db, lookup, gdpr, audit, privacy):
         module.register(root)
     return root
 
@@ -99,3 +99,48 @@ def test_single_person_erasure_runs_at_once_when_the_local_setting_allows_it(app
 
 def test_erase_without_a_party_or_a_request_is_a_usage_error(app, store):
     assert run(app, "erase").exit_code == 2
+
+
+def test_privacy_rectify_takes_a_wrong_number_off_and_lookups_no_longer_find_it(app, store):
+    pid = _pid(app)
+    done = run(
+        app,
+        "privacy",
+        "rectify",
+        str(pid),
+        "--remove-phone",
+        "0475/99.99.99",
+        "--name",
+        "Els De Waele",
+        "--reason",
+        "not her number",
+        "--json",
+    )
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "party_id": pid,
+        "removed": ["phone"],
+        "added": [],
+        "name": "corrected",
+    }
+    found = run(app, "lookup", "--phone", "0475999999", "--reason", "r", "--json")
+    assert json.loads(found.stdout)["parties"] == []
+    wrong = run(app, "privacy", "rectify", str(pid), "--remove-email", "x@y.be", "--reason", "r")
+    assert wrong.exit_code == 1 and "holds no such email" in wrong.stderr
+
+
+def test_privacy_restrict_hides_the_citizen_from_look_ups_until_lifted(app, store):
+    pid = _pid(app)
+    assert run(app, "privacy", "restrict", str(pid), "--reason", "Art. 18").exit_code == 0
+    hidden = run(app, "lookup", "--phone", "0475999999", "--reason", "r", "--json")
+    assert json.loads(hidden.stdout)["parties"] == []
+    assert "lifted" in run(app, "privacy", "restrict", str(pid), "--lift", "--reason", "done").stdout
+    shown = run(app, "lookup", "--phone", "0475999999", "--reason", "r", "--json")
+    assert [p["party_id"] for p in json.loads(shown.stdout)["parties"]] == [pid]
+
+
+def test_privacy_suppress_reports_the_identifiers_and_an_unknown_party_fails(app, store):
+    pid = _pid(app)
+    done = run(app, "privacy", "suppress", str(pid), "--reason", "Art. 21")
+    assert done.exit_code == 0 and "1 identifiers suppressed" in done.stdout
+    assert run(app, "privacy", "suppress", "98765", "--reason", "r").exit_code == 1

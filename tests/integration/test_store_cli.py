@@ -87,6 +87,25 @@ def test_lookup_by_name_prints_tables_for_people(app, seeded):
     assert "Helped before" in result.stdout and "Burgerzaken" in result.stdout
 
 
+def test_lookup_shows_times_in_the_policys_zone_and_names_it(app, seeded):
+    result = run(app, "lookup", "--name", "dewaele", "--reason", "letter follow-up")
+    assert "Europe/Brussels" in result.stdout
+    assert "2026-11-02 10:00" in result.stdout and "09:00" not in result.stdout  # T0 is 09:00 UTC (CET)
+
+
+def test_lookup_of_namesakes_lists_them_masked_and_party_opens_one_in_full(app, seeded):
+    record_contact(event("d", who=citizen(name="Jan", email="jan@telenet.be", phone=None)), seeded.uow())
+    listed = run(app, "lookup", "--name", "jan", "--reason", "desk", "--json")
+    parties = json.loads(listed.stdout)["parties"]
+    assert len(parties) == 2 and not any(p["opened"] for p in parties)
+    assert "jan@example.be" not in listed.stdout and "j•••@example.be" in listed.stdout
+    table = run(app, "lookup", "--name", "jan", "--reason", "desk")
+    assert "--party" in table.stdout
+    first = next(p for p in parties if p["identifiers"][0]["value"] == "j•••@example.be")
+    opened = run(app, "lookup", "--party", str(first["party_id"]), "--reason", "desk", "--json")
+    assert opened.exit_code == 0 and "jan@example.be" in opened.stdout
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -164,3 +183,13 @@ def test_the_installed_loket_command_upgrades_the_store(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["revision"] == head_revision()
+
+
+def test_export_out_reports_the_path_it_wrote_and_fails_cleanly_when_it_cannot(app, seeded, tmp_path):
+    target = tmp_path / "export.json"
+    done = run(app, "export", "1", "--out", str(target))
+    assert done.exit_code == 0 and f"wrote {target}" in done.output
+    assert json.loads(target.read_text(encoding="utf-8"))
+    refused = run(app, "export", "1", "--out", str(tmp_path / "no-such-dir" / "x.json"))
+    assert refused.exit_code == 1
+    assert "cannot write the export to" in refused.output and "Traceback" not in refused.output

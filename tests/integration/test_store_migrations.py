@@ -118,3 +118,23 @@ def test_a_store_without_schema_fails_loudly_rather_than_dropping_the_event(tmp_
     with pytest.raises(TransientError):  # no table yet: the host upgrades on start; until then, retry
         record_contact(event("x"), store.uow())
     store.dispose()
+
+
+def test_migration_0006_rekeys_existing_names_so_particles_written_together_find_them(empty_url):
+    from sqlalchemy import text
+
+    from handlers.lookup import lookup
+
+    engine = create_store_engine(empty_url)
+    upgrade_engine(engine, "0004")
+    with engine.begin() as conn:  # a party as 0004 stored it: the folded name with its spaces
+        conn.execute(text("INSERT INTO parties (display_name, name_folded, created_at, updated_at) VALUES"
+                          " ('Nele Van den Broeck', 'nele van den broeck', '2026-11-02', '2026-11-02')"))
+    upgrade_engine(engine)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT name_folded FROM parties")) == "nelevandenbroeck"
+    engine.dispose()
+    store = SqlStore.from_url(empty_url)
+    found = lookup(store.uow(), actor="tester", reason="r", name="Vandenbroeck Nele")
+    store.dispose()
+    assert [p.display_name for p in found.parties] == ["Nele Van den Broeck"]

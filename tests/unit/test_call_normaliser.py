@@ -267,7 +267,7 @@ def test_nulls_for_collections_and_identities_are_tolerated(policy) -> None:
     raw.update(sessions=None, participants_v2=None, modalities=None, participants=None)
     raw["organizer_v2"]["identity"] = {"user": None, "phone": {"id": CITIZEN}, "guest": None, "acsUser": None}
     ev = event(raw, policy)
-    assert ev.citizen.phone == CITIZEN and ev.outcome is Outcome.ABANDONED and ev.departments == ()
+    assert ev.citizen.phone == CITIZEN and ev.outcome is Outcome.UNKNOWN and ev.departments == ()
 
 
 def test_an_untyped_session_caller_in_national_format_is_the_last_fallback_for_the_number(policy) -> None:

@@ -64,3 +64,28 @@ def test_helped_before_takes_the_newest_contact_per_department_from_a_newest_fir
     ]
     summary = {s.department: (s.contacts, s.last_outcome, s.last_at.day) for s in helped_before(timeline)}
     assert summary == {"Omgeving": (2, "missed", 6), "Onthaal": (2, "answered", 4)}
+
+
+def test_helped_before_reports_an_unknown_last_call_as_unknown_never_an_older_outcome():
+    timeline = [entry(5, ("Burgerzaken",), "unknown"), entry(1, ("Burgerzaken",), "answered")]
+    [summary] = helped_before(timeline)
+    assert (summary.contacts, summary.last_outcome) == (2, "unknown")
+
+
+def test_the_lookup_command_says_why_an_outcome_is_unknown():
+    from zoneinfo import ZoneInfo
+
+    from rich.console import Console
+
+    from cli.lookup import _helped_before, _timeline
+    from schemas.timeline import PartyView
+
+    timeline = (entry(5, ("Burgerzaken",), "unknown"), entry(1, ("Burgerzaken",), "answered"))
+    party = PartyView(party_id=1, display_name=None, identifiers=(), timeline=timeline,
+                      helped_before=helped_before(timeline))
+    console = Console(record=True, width=200)
+    zone = ZoneInfo("Europe/Brussels")
+    console.print(_helped_before(party, zone))
+    console.print(_timeline(party, zone))
+    text = console.export_text()
+    assert text.count("unknown (no evidence)") == 2 and "answered" in text

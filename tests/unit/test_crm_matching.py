@@ -68,6 +68,7 @@ class _Uow:
     def __init__(self, contacts) -> None:
         self.contacts, self.committed = contacts, False
         self.ledger = type("Ledger", (), {"is_erased": staticmethod(lambda h: False)})()
+        self.privacy = type("Privacy", (), {"suppressed": staticmethod(lambda keys: set())})()
 
     def __enter__(self):
         return self

@@ -106,6 +106,20 @@ def test_sent_mail_gives_one_outbound_event_per_external_recipient(policy):
     assert events[1].citizen.display_name is None  # Graph repeated the address as the name
 
 
+def test_mail_a_colleague_sent_on_behalf_of_the_mailbox_names_the_colleague(policy):
+    message = raw("message_sent_two_recipients")
+    message["from"] = address("Burgerzaken", BURGERZAKEN)
+    message["sender"] = address("An Claes", "an.claes@stad.example")
+    events = run(message, policy, folder=MailFolder.SENT_ITEMS)
+    assert {(e.agent.display_name, e.agent.upn) for e in events} == {("An Claes", "an.claes@stad.example")}
+
+
+def test_mail_the_mailbox_sent_as_itself_names_no_colleague(policy):
+    message = raw("message_sent_two_recipients")
+    message["from"] = message["sender"] = address("Burgerzaken", BURGERZAKEN)
+    assert [e.agent for e in run(message, policy, folder=MailFolder.SENT_ITEMS)] == [None, None]
+
+
 def test_a_recipient_in_to_and_cc_is_one_contact(policy):
     message = raw("message_sent_two_recipients")
     message["ccRecipients"].append(address("Els", "ELS.VANDENBROECK@telenet.be"))
@@ -216,7 +230,7 @@ def test_auto_replies_bounces_receipts_and_meeting_traffic_are_skipped(policy, m
     "message",
     [
         with_header("Auto-Submitted", "no"),
-        with_header("Precedence", "bulk"),
+        with_header("Precedence", "first-class"),
         inbound_raw(subject="RE: Automatisch antwoord: Vraag over grofvuil"),
         inbound_raw(singleValueExtendedProperties=[{"id": "String 0x001A", "value": "IPM.Note"}]),
     ],

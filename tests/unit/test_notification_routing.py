@@ -181,7 +181,8 @@ def test_a_rich_mail_notification_carries_its_encrypted_content_and_tokens_behin
         (mail_item(resource="users/x/events/1", resourceData={"@odata.type": "#microsoft.graph.message"}),
          IgnoreReason.MALFORMED_ITEM),
         ("not an object", IgnoreReason.MALFORMED_ITEM),
-        (mail_item(resourceData="not an object"), IgnoreReason.MALFORMED_ITEM),
+        (mail_item(resource="users/x/events/1", resourceData="not an object"),
+         IgnoreReason.UNSUPPORTED_RESOURCE),
     ],
 )
 def test_items_that_are_not_for_loket_are_ignored_with_a_stated_reason(item, reason):

@@ -176,3 +176,36 @@ def test_letters_get_no_graph_faults_and_only_calls_get_version_faults() -> None
     mail = plan_faults(rng, list(KINDS), "mail", rate=1.0)
     assert not ({"late-versions", "stale"} & set(mail.kinds)) and mail.copies == 2
     assert plan_faults(rng, list(KINDS), "phone", rate=1.0).late
+
+
+def test_the_day_sends_machine_senders_and_list_mail_whose_truth_expects_their_skip_reason(policy) -> None:
+    plans = a_day(300)
+    reasons = {p.expect.scenario: p.expect.reason for p in plans if not p.expect.captured}
+    assert reasons["mail.machine_sender"] == "machine_sender" and reasons["mail.bulk"] == "bulk_mail"
+    for plan in plans:
+        if plan.expect.scenario in ("mail.machine_sender", "mail.bulk"):
+            message = parse_message(plan.actions[-1].args["message"])
+            box = plan.actions[-1].args["user"]
+            result = normalize_mail(message, mailbox=box, folder=MailFolder.INBOX, policy=policy,
+                                    captured_at=NOW)
+            assert isinstance(result, Skip) and result.reason.value == plan.expect.reason
+
+
+def test_the_days_odd_notifications_are_read_past_and_still_name_the_contact() -> None:
+    from devhost.tenant.notify import change_item, oddly
+    from handlers.notifications import QueueNames, route_notifications
+
+    plans = [p for p in a_day(300) if p.expect.scenario.endswith("odd_notification")]
+    assert {p.expect.scenario for p in plans} == {"mail.odd_notification", "phone.odd_notification"}
+    assert all(p.expect.captured for p in plans)  # the truth expects the contact itself
+    sub = {"id": "s-1", "expirationDateTime": "2026-11-30T00:00:00Z", "clientState": "c"}
+    for plan in plans:
+        [odd] = [a for a in plan.actions if a.args.get("oddities")][:1]
+        resource = ("Users/u-1/Messages/m-1" if plan.expect.channel == "mail"
+                    else f"communications/callRecords/{plan.expect.source_id}")
+        kind = "#Microsoft.Graph.Message" if plan.expect.channel == "mail" else "#Microsoft.Graph.callrecord"
+        item = oddly(change_item(sub, "created", resource, kind, "m-1"), odd.args["oddities"])
+        batch = route_notifications(json.dumps({"value": [item]}).encode(), received_at=NOW,
+                                    call_settle_seconds=5, queues=QueueNames())
+        [queued] = batch.queued
+        assert queued.tolerated and batch.ignored == ()

@@ -91,7 +91,7 @@ def test_a_run_records_its_truth_and_puts_every_contact_where_graph_and_the_post
     scans = {hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / "post-inbox").rglob("*.pdf")}
     assert {row["source_id"] for row in truth if row["channel"] == "post"} <= scans
     assert not list((tmp_path / "post-inbox").rglob("*.tmp"))  # written, then renamed
-    assert len(list((tmp_path / "post-inbox").rglob("*.pdf.json"))) >= 2  # sidecars
+    assert list((tmp_path / "post-inbox").rglob("*.pdf.json"))  # sidecars (how many depends on the mix)
     mail_rows = sum(1 for row in truth if row["channel"] == "mail")
     mail_notes = [n for n in loket.notifications if n["resource"].startswith("Users/")]
     assert len(mail_notes) > mail_rows  # one mail reaches two mailboxes
