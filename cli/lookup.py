@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -79,9 +80,15 @@ def _zone_name(zone: ZoneInfo) -> str:
     return str(zone.key)
 
 
+def _compact(title: str) -> Table:
+    """Tables that fit 80 columns: light rules, one space between columns."""
+    return Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1))
+
+
 def _result_list(parties: tuple[PartyView, ...], zone: ZoneInfo) -> Table:
-    table = Table("ID", "Name", "Identifiers (masked)", "#", f"Last ({_zone_name(zone)})",
-                  title="Several parties: which one is at the desk?")
+    table = _compact(f"Several parties: which one is at the desk? (times in {_zone_name(zone)})")
+    for column in ("ID", "Name", "Identifiers (masked)", "#", "Last contact"):
+        table.add_column(column)
     for p in parties:
         last = p.last_contact
         shown = "" if last is None else f"{local(last.occurred_at, zone)} {last.channel} {_departments(last)}"
@@ -111,8 +118,12 @@ def _outcome(value: str) -> str:
 
 
 def _helped_before(party: PartyView, zone: ZoneInfo) -> Table:
-    table = Table("Department", "#", f"Last ({_zone_name(zone)})", "Channel", "Outcome", "Agent",
-                  title="Helped before")
+    table = _compact(f"Helped before (times in {_zone_name(zone)})")
+    table.add_column("Department")
+    table.add_column("#", justify="right")
+    table.add_column("Last", no_wrap=True)
+    for column in ("Channel", "Outcome", "Agent"):
+        table.add_column(column)
     for s in party.helped_before:
         table.add_row(s.department, str(s.contacts), local(s.last_at, zone), s.last_channel,
                       _outcome(s.last_outcome), s.last_agent or "")
@@ -120,18 +131,20 @@ def _helped_before(party: PartyView, zone: ZoneInfo) -> Table:
 
 
 def _timeline(party: PartyView, zone: ZoneInfo) -> Table:
-    headers = (f"When ({_zone_name(zone)})", "Chan.", "Dir.", "Department", "Agent", "Outcome", "Thread",
-               "Subject")
-    table = Table(*headers, title="Timeline (newest first)")
+    table = _compact(f"Timeline, newest first (times in {_zone_name(zone)})")
+    table.add_column("When", no_wrap=True)
+    table.add_column("Channel", no_wrap=True)
+    for column in ("Department", "Agent", "Outcome", "Subject"):
+        table.add_column(column)
     for e in party.timeline:
+        arrow = "←" if e.direction == "inbound" else "→"  # from the citizen, to the citizen
+        outcome = _outcome(e.outcome) + (f" {_duration(e.duration_seconds)}" if e.duration_seconds else "")
         table.add_row(
-            local(e.occurred_at, zone),
-            e.channel,
-            "in" if e.direction == "inbound" else "out",
+            f"{e.occurred_at.astimezone(zone):%d-%m-%y %H:%M}",
+            f"{arrow} {e.channel}",
             _departments(e),
             e.agent or "",
-            _outcome(e.outcome) + (f" {_duration(e.duration_seconds)}" if e.duration_seconds else ""),
-            e.thread or "",
+            outcome + (f", {e.thread}" if e.thread else ""),
             e.subject or "",
         )
     return table

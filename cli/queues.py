@@ -9,7 +9,8 @@ import time
 from typing import Any
 
 import typer
-from rich.console import Console
+from rich import box
+from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
@@ -27,28 +28,33 @@ def _cell(value: Any) -> str:
     return "–" if value is None else str(value)
 
 
-def _table(report: dict[str, Any]) -> Table:
+def _table(report: dict[str, Any]) -> Group:
+    """The figures in one table that fits 80 columns; reasons (which can be long) on lines below it."""
     health = report["health"]
     window = report["window_minutes"]
-    table = Table(title=f"Loket bus · [{STYLE[health]}]{health}[/] · in/out over {window} min")
-    table.add_column("entity", no_wrap=True, min_width=24)
+    table = Table(title=f"Loket bus · [{STYLE[health]}]{health}[/] · in/out over {window} min",
+                  box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column("entity", no_wrap=True)
     for column in ("active", "DLQ", "sched.", "oldest", "in/out"):
         table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("reasons", overflow="fold")
-    table.add_column("health", overflow="fold")
+    table.add_column("health", no_wrap=True)
+    notes = []
     for r in report["entities"]:
         age = r["oldest_active_age_seconds"]
         traffic = "–" if r["incoming"] is None else f"{r['incoming']}/{r['outgoing']}"
-        verdict = r["health"] + (f" ({', '.join(r['health_reasons'])})" if r["health_reasons"] else "")
+        entity = r["entity"] + (" (topic)" if r["kind"] == "topic" else "")
         table.add_row(
-            r["entity"] + (" (topic)" if r["kind"] == "topic" else ""),
+            entity,
             *(_cell(r[k]) for k in ("active", "dead_lettered", "scheduled")),
             "–" if age is None else f"{age:.0f} s",
             traffic,
-            ", ".join(f"{reason} ×{n}" for reason, n in r["dead_letter_reasons"].items()),
-            f"[{STYLE[r['health']]}]{verdict}[/]",
+            f"[{STYLE[r['health']]}]{r['health']}[/]",
         )
-    return table
+        why = ", ".join(r["health_reasons"])
+        dead = ", ".join(f"{reason} ×{n}" for reason, n in r["dead_letter_reasons"].items())
+        if why or dead:
+            notes.append(f"{entity}: " + "; ".join(p for p in (why, dead and f"dead letters {dead}") if p))
+    return Group(table, *notes)
 
 
 def queues(

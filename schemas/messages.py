@@ -168,6 +168,9 @@ _UI: dict[str, tuple[str, str]] = {
     "no_dead_letters": ("Geen mislukte berichten.", "No dead letters."),
     "no_contacts": ("Nog geen contacten.", "No contacts yet."),
     "on_behalf": ("namens {mailbox}", "on behalf of {mailbox}"),
+    # Entra sign-in (functions/static/signin.js)
+    "sign_in": ("Aanmelden", "Sign in"),
+    "signed_in_as": ("Aangemeld als {name}", "Signed in as {name}"),
     # The privacy officer's tab (functions/static/privacy.js)
     "tab_privacy": ("Privacy", "Privacy"),
     "audit": ("Audit", "Audit"),

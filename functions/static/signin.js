@@ -7,8 +7,9 @@
 
 (function () {
   const RENEW_MS = 4 * 60 * 1000;
-  const WORDS = { nl: ["Aanmelden", "Aangemeld als "], en: ["Sign in", "Signed in as "] };
-  const words = () => WORDS[document.documentElement.lang] || WORDS.nl;
+  // The words come from the one catalogue (app.js's t, schemas/messages.py); Dutch until it has loaded.
+  const words = () => (typeof t === "function" && t("sign_in") !== "sign_in")
+    ? [t("sign_in"), t("signed_in_as", { name: "" })] : ["Aanmelden", "Aangemeld als "];
 
   function loadLibrary(name) {
     return new Promise((resolve, reject) => {

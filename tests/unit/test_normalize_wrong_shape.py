@@ -33,6 +33,11 @@ SHAPES = {
     "a single change notification": NOTIFICATION["value"][0],
     "a PSTN call-log row": PSTN_ROW,
     "a PSTN call-log page": {"value": [PSTN_ROW]},
+    "a scan sidecar": {
+        "received_at": "2025-03-10T08:00:00Z",
+        "tray": "onthaal",
+        "sender": {"name": "J. Peeters"},
+    },
 }
 EXPECTS = {
     "mail": "expected a Graph message",
