@@ -5,19 +5,13 @@ Each module exposes `run(full: bool) -> str`, returning a markdown section (head
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import importlib
-import os
-import platform
 import sys
 from pathlib import Path
 
+from bench.recording import header, update_readme
+
 HERE = Path(__file__).resolve().parent
-
-
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
 
 
 def main() -> int:
@@ -28,7 +22,7 @@ def main() -> int:
     names = sorted(p.stem for p in HERE.glob("bench_*.py"))
     if args.only:
         names = [n for n in names if n == args.only]
-    sections = [f"# Loket benchmarks\n\nRecorded {dt.date.today()} on {_machine()}.\n"]
+    sections = [header("Loket benchmarks" + (" (--full sizes)" if args.full else ""))]
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         section = module.run(full=args.full)
@@ -36,6 +30,7 @@ def main() -> int:
         sections.append(section)
     if not args.only:
         (HERE / "results.md").write_text("\n".join(sections), encoding="utf-8")
+        update_readme()  # the README's figures come from this file, never typed
     return 0
 
 

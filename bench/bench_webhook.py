@@ -28,6 +28,8 @@ TENANT = "5a1c9d3e-0000-4e6f-9a1b-2c3d4e5f6a7b"
 QUEUE = "mail-notifications"
 HEADER = "| route | offered (/s) | achieved (/s) | p50 (ms) | p99 (ms) | max (ms) | errors | durable |"
 STEPS = (250, 400, 500, 600, 750, 1000, 1500)
+QUICK_STEPS = (250, 500, 750, 1000)
+HELD = 30.0  # seconds a rate must be held to count as sustained
 
 
 def _noop_blueprint() -> func.Blueprint:
@@ -169,7 +171,7 @@ def _sustains(load, enqueued: int) -> bool:
 
 
 def run(full: bool) -> str:
-    duration, steps = (30.0, STEPS) if full else (10.0, STEPS)
+    duration, steps = (30.0, STEPS) if full else (10.0, QUICK_STEPS)
     lines = [
         "## Webhook acknowledgement (POST /api/graph/notifications)",
         "",
@@ -190,17 +192,20 @@ def run(full: bool) -> str:
             ratio = percentile(webhook.latencies, 50) / percentile(noop.latencies, 50)
             lines += [
                 "",
-                f"Loket's overhead at 500/s: p50 {ratio:.2f}× the no-op route's,"
-                f" p99 {percentile(webhook.latencies, 99) / percentile(noop.latencies, 99):.2f}×.",
+                f"**Loket's overhead at 500/s: p50 {ratio:.2f}× the no-op route's,"
+                f" p99 {percentile(webhook.latencies, 99) / percentile(noop.latencies, 99):.2f}×.**",
                 "",
-                "Highest sustained rate (achieved ≥ 95 % of offered, p99 < 3 s, all 202, all enqueued):",
+                f"Highest sustained rate, each step held {HELD:.0f} s (achieved ≥ 95 % of offered, p99 < 3 s,"
+                " all 202, all enqueued). Not yet measured as issue 13 asks: with the consumers running"
+                " (the notifications name no message in a tenant, so no consumer runs here) and over"
+                " several subscriptions (one here).",
                 "",
                 HEADER,
                 "|---|---:|---:|---:|---:|---:|---:|---|",
             ]
             best = 0
             for rate in steps:
-                load, enqueued = _measured(server, rate, duration / 2)
+                load, enqueued = _measured(server, rate, HELD)
                 lines.append(_row("graph/notifications", load, enqueued))
                 if not _sustains(load, enqueued):
                     break

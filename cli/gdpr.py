@@ -126,8 +126,8 @@ def _request_or_approve(
                 return
             approve = request.id
         if not yes:
-            typer.confirm(f"Approve erasure request {approve}: erase the party and its contacts for good?",
-                          abort=True)
+            typer.confirm(f"Approve erasure request {approve}: erase {_who(services, approve)} with their "
+                          "contacts and scanned letters for good?", abort=True)
         done, report = approve_erasure(
             services.uow(), approve, actor=who, reason=reason, route="cli", single_person=single,
             erase=lambda pid, by, why: services.erase_everywhere(pid, actor=by, reason=why),
@@ -137,19 +137,31 @@ def _request_or_approve(
     _print_erasure(done, report, as_json)
 
 
+def _who(services, request_id: int | None) -> str:
+    """The person the request is about, by name, so the approver knows whom they erase."""
+    with services.uow() as uow:
+        request = uow.privacy.erasure_request(request_id) if request_id is not None else None
+        party = uow.parties.get(request.party_id) if request and request.party_id else None
+    if party is None:
+        return f"the party of request {request_id}"
+    return f"{party.display_name or 'an unnamed citizen'} (party {party.party_id})"
+
+
 def _print_erasure(done, report, as_json: bool) -> None:
     erased, purged = report if report is not None else (None, None)
     if as_json:
         emit_json({"request": done.model_dump(mode="json"),
                    **(erased.model_dump(mode="json") if erased else {}),
                    "archived": purged.archived if purged else 0,
-                   "dead_letters": purged.dead_letters if purged else 0})
+                   "dead_letters": purged.dead_letters if purged else 0,
+                   "scans": purged.scans if purged else 0})
     elif erased is None:
         typer.echo(f"erasure request {done.id}: the party was erased already")
     else:
         typer.echo(f"party {erased.party_id} erased (request {done.id}): {erased.contacts} contacts, "
                    f"{erased.identifiers} identifiers, {purged.archived} archived events, "
-                   f"{purged.dead_letters} dead letters")
+                   f"{purged.dead_letters} dead letters, {purged.scans} scanned-letter files "
+                   "(PDFs and sidecars) from the post inbox / scanned-post")
 
 
 def register(root: typer.Typer) -> None:

@@ -62,7 +62,7 @@ def simulate(
         if "store" in services.__dict__:
             services.store.dispose()
     if as_json:
-        emit_json({**report.to_json(), "run": run_id})
+        emit_json(with_run(report.to_json(), run_id))
     else:
         show(run_id, report.to_json(), Console())
     if not report.clean:
@@ -101,11 +101,17 @@ def reconcile(
         if "store" in services.__dict__:
             services.store.dispose()
     if as_json:
-        emit_json({**report.to_json(), "run": run})
+        emit_json(with_run(report.to_json(), run))
     else:
         show(run, report.to_json(), Console())
     if not report.clean:
         raise typer.Exit(code=1)
+
+
+def with_run(result: dict, run_id: str) -> dict:
+    """design.md's order: the top-level integers, `run`, then the breakdowns."""
+    head = {k: v for k, v in result.items() if isinstance(v, int)}
+    return {**head, "run": run_id, **{k: v for k, v in result.items() if k not in head}}
 
 
 def _reader_services():

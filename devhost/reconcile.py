@@ -4,7 +4,7 @@ tables read as data and the truth's own source keys.
 
 A truth row is found by its *source* key: inbound mail by internetMessageId, outbound mail by
 internetMessageId + recipient, a call by its callRecord id, a letter by its PDF's sha256. Verdicts:
-- `captured`: exactly the contact the truth describes (every field it knows, see `FIELDS`);
+- `captured`: exactly the contact the truth describes (every field it knows, see `_field_checks`);
 - `skipped`: no contact, and a skip record with the expected reason (by the hashed source id);
 - `wrong`: there, but some field differs, or skipped for another reason, or captured instead of
   skipped, or its party holds other people's contacts (`party:merged`) or its person's contacts sit
@@ -32,6 +32,7 @@ from adapters.store.tables import Contact, ContactDepartment, PartyIdentifier
 from adapters.store.tables_ops import SkipRecord
 
 CHUNK = 400
+TEXT_FIELDS = ("subject", "summary")  # the stored texts a truth row may predict (policy permitting)
 PROBLEMS_KEPT = 25
 COUNTS = ("generated", "captured", "skipped", "missing", "duplicated", "extra", "wrong")
 CONTACT_COLUMNS = (
@@ -72,6 +73,7 @@ class Report:
     skip_reasons: Counter = field(default_factory=Counter)
     channel_skip_reasons: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     wrong_fields: Counter = field(default_factory=Counter)
+    missing_scenarios: Counter = field(default_factory=Counter)  # every missing row, by scenario
     problems: list[dict] = field(default_factory=list)
 
     def add(self, row: dict, verdict: str, fields: list[str] = ()) -> None:
@@ -79,6 +81,8 @@ class Report:
         for key in ("generated", verdict):
             self.counts[key] += 1
             self.by_channel[channel][key] += 1
+        if verdict == "missing":
+            self.missing_scenarios[row.get("scenario") or channel] += 1
         if verdict == "skipped":
             self.skip_reasons[row["reason"]] += 1
             self.channel_skip_reasons[channel][row["reason"]] += 1
@@ -123,6 +127,7 @@ class Report:
             },
             "skip_reasons": dict(sorted(self.skip_reasons.items())),
             "wrong_fields": dict(sorted(self.wrong_fields.items())),
+            "missing_scenarios": dict(sorted(self.missing_scenarios.items())),
             "problems": self.problems,
         }
 
@@ -223,8 +228,9 @@ def _field_checks(row: dict, contact: Any, view: StoreView) -> list[str]:
         row["mailboxes"]
     ):
         wrong.append("mailboxes")
-    for name, expected in (row.get("texts") or {}).items():
-        if getattr(contact, name) != expected:
+    for name in TEXT_FIELDS:
+        texts = row.get("texts") or {}
+        if name in texts and getattr(contact, name) != texts[name]:
             wrong.append(name)
     return wrong
 

@@ -28,6 +28,8 @@ def table(outcomes: list[Outcome]) -> str:
         dead = "; ".join(f"{k} ×{v}" for k, v in sorted((o.dead_lettered or o.seen_dead).items())) or "none"
         before = " / ".join(str(o.before.get(c, "–")) for c in COLUMNS)
         after = " / ".join(str(getattr(o, c)) for c in COLUMNS)
+        if o.unseen_skips:
+            after += f" (+{o.unseen_skips} junk/draft skips catch-up cannot see)"
         ok = "yes" if o.clean else "NO" + (f" ({'; '.join(o.failed_checks)})" if o.failed_checks else "")
         lines.append(
             f"| {o.name} | {o.generated} | {before} | {after} | {dead} | {o.recovered} | {o.leaks} | {ok} |"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from devhost.sim_driver import DaySpec
 from drills.harness import FULL, SMALL, Drill, Outcome, Size, columns, outcome
+from drills.scenarios_hostile import hostile_inbox
 from drills.scenarios_poison import misconfigured_graph, poison_in_every_channel
 
 SETTLE = 150.0  # bound on waiting: a killed host's locks expire after 60 s (LOCK_DURATION)
@@ -167,4 +168,5 @@ DRILLS = {
     "config": misconfigured_graph,
     "postgres": postgres_down,
     "clock": clock_past_expiry,
+    "hostile": hostile_inbox,
 }

@@ -19,6 +19,7 @@ from handlers.audit_chain import party_ref
 from handlers.crm import citizen_identifiers, tombstone_key
 from handlers.gdpr import UnknownParty, erase_party
 from handlers.ports.archive import EventArchive
+from handlers.ports.blobs import ScanBlobs
 from handlers.ports.bus import LockLostError, MessageBus, ReceivedMessage
 from handlers.ports.privacy_log import PrivacyLog
 from handlers.ports.store import UnitOfWork
@@ -34,6 +35,7 @@ BATCH = 50
 class PurgeReport:
     archived: int = 0
     dead_letters: int = 0
+    scans: int = 0  # scanned letters (PDFs and sidecars) deleted from the post inbox / scanned-post
 
 
 def erase_everywhere(
@@ -47,6 +49,7 @@ def erase_everywhere(
     reason: str,
     now: dt.datetime | None = None,
     privacy_log: PrivacyLog | None = None,
+    scans: ScanBlobs | None = None,
 ) -> tuple[ErasureReport, PurgeReport]:
     """Remove the party's archived events and dead letters, then erase it in the store (tombstones).
 
@@ -60,6 +63,8 @@ def erase_everywhere(
             raise UnknownParty(f"no party {party_id}")
         event_ids = set(uow.contacts.event_ids_of(party_id))
         identifiers = {(i.type, i.value) for i in uow.parties.identifiers(party_id)}
+        letters = sorted({e.source_uri for e in uow.contacts.timeline(party_id)
+                          if e.channel == "post" and e.source_uri})
 
     if privacy_log is not None:  # first, outside the database: a restore cannot bring the party back
         privacy_log.append({
@@ -75,13 +80,19 @@ def erase_everywhere(
 
     archived = archive.delete(event_ids)
     dead = sum(purge_dead_letters(bus, e, belongs) for e in entities)
+    deleted = delete_scans(scans, letters) if scans is not None else 0
     report = erase_party(uow, party_id, actor=actor, reason=reason, now=now)
     archived += archive.delete(event_ids)
     log.info(
         "erasure reached archive and dead letters",
-        extra={"party_id": party_id, "archived": archived, "dead_letters": dead},
+        extra={"party_id": party_id, "archived": archived, "dead_letters": dead, "scans": deleted},
     )
-    return report, PurgeReport(archived=archived, dead_letters=dead)
+    return report, PurgeReport(archived=archived, dead_letters=dead, scans=deleted)
+
+
+def delete_scans(scans: ScanBlobs, names: Iterable[str]) -> int:
+    """Delete each scanned letter's PDF and its sidecar (issue 15: erasure reaches the source files)."""
+    return sum(bool(scans.delete(n)) + bool(scans.delete(n + ".json")) for n in names)
 
 
 def purge_expired(

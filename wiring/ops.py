@@ -73,6 +73,7 @@ class OpsWiring:
             reason=reason,
             now=self.now(),
             privacy_log=self.privacy_log,
+            scans=self.blobs,
         )
 
     def purge_expired(self) -> Any:

@@ -36,6 +36,16 @@ class AzureScanBlobs:
         except AzureError as exc:
             raise TransientError("scan storage unreachable") from exc
 
+    def delete(self, name: str) -> bool:
+        """Delete the blob and its snapshots (erasure); False when there was none."""
+        try:
+            self._container.delete_blob(name, delete_snapshots="include")
+        except ResourceNotFoundError:
+            return False
+        except AzureError as exc:
+            raise TransientError("scan storage unreachable") from exc
+        return True
+
     def read(self, name: str) -> bytes | None:
         try:
             return self._container.download_blob(name).readall()

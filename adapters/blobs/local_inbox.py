@@ -47,6 +47,16 @@ class LocalInbox:
         except FileNotFoundError:
             return None
 
+    def delete(self, name: str) -> bool:
+        """Remove the file (erasure); a link is removed itself, never what it points to."""
+        if unsafe_reason(self.root, name) in ("missing", "unsafe_name"):
+            return False
+        try:
+            (self.root / name).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     def names(self) -> Iterator[str]:
         """Every plain file below the inbox, as a name inside the container (links are not followed)."""
         for root, dirs, files in os.walk(self.root, followlinks=False):

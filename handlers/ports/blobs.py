@@ -22,3 +22,6 @@ class ScanBlobs(Protocol):
         """When the scan landed in storage (the blob's creation time, the file's modification time),
         or None when unknown: a letter is dated when it arrived, not when Loket processed it."""
         ...
+
+    def delete(self, name: str) -> bool:
+        """Remove the blob (erasure); False when there was none."""

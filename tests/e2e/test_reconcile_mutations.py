@@ -223,6 +223,8 @@ def test_loket_reconcile_reports_the_run_again_from_the_command_line(day, tmp_pa
 
     code, clean = reconcile()
     assert code == 0 and clean["run"] == day.run_id
+    head = ["generated", "captured", "skipped", "missing", "duplicated", "extra", "wrong", "run"]
+    assert list(clean)[:8] == head  # design.md: the top-level integers and the run id, then breakdowns
     assert {c: clean[c] for c in COLUMNS} == dict.fromkeys(COLUMNS, 0)
     duplicate_under_new_event_id(day, create_engine(settings.database_url))
     code, damaged = reconcile()

@@ -138,3 +138,18 @@ def test_with_scan_storage_set_the_archive_replay_and_its_job_live_in_blob_stora
         assert services.jobs.get("../x") is None and services.jobs.get("0" * 16) is None
     finally:
         services.close()
+
+
+def test_a_scan_in_blob_storage_is_dated_by_its_creation_time_and_an_absent_one_is_none(azurite):
+    import datetime as dt
+
+    from adapters.blobs.azure_container import AzureScanBlobs
+
+    container = ContainerClient.from_connection_string(azurite, f"scans-{time.time_ns() % 10**8}")
+    container.create_container()
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(seconds=2)
+    container.upload_blob("onthaal/brief.pdf", b"%PDF-1.4 scan")
+    arrived = AzureScanBlobs(container).arrived("onthaal/brief.pdf")
+    assert arrived.tzinfo is not None
+    assert before <= arrived <= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
+    assert AzureScanBlobs(container).arrived("onthaal/nergens.pdf") is None

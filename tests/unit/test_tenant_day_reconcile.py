@@ -114,6 +114,7 @@ def test_each_truth_row_gets_one_verdict_and_wrong_fields_are_named(store) -> No
     }
     assert result["skip_reasons"] == {"auto_reply": 1}
     assert result["by_channel"]["phone"]["missing"] == 1 and result["by_channel"]["mail"]["missing"] == 1
+    assert result["missing_scenarios"] == {"phone.answered_real": 1, "mail.auto_reply": 1}
 
 
 def test_a_contact_for_someone_else_is_a_wrong_citizen_and_an_anonymous_one_must_stay_anonymous(
