@@ -190,8 +190,9 @@ def _views(
     parties = uow.parties.get_many(party_ids)
     identifiers = uow.parties.identifiers_many(party_ids)
     timelines = uow.contacts.timelines(party_ids)
+    # Attribution is for a party shown in full; a result list's cards count contacts as captured.
     unattributed = {e.agent_id for t in timelines.values() for e in t if e.agent_id and not e.departments}
-    learned = uow.contacts.agent_departments(sorted(unattributed)) if unattributed else {}
+    learned = uow.contacts.agent_departments(sorted(unattributed)) if unattributed and full else {}
     views = []
     for pid in party_ids:
         timeline = visible(explain(timelines[pid], agent_departments=learned, staff=staff), can_see)

@@ -73,7 +73,10 @@ class Contact(Base):
     """One row per `event_id`, at the highest `source.version` seen."""
 
     __tablename__ = "contacts"
-    __table_args__ = (Index("ix_contacts_party_id_occurred_at", "party_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_contacts_party_id_occurred_at", "party_id", "occurred_at"),
+        Index("ix_contacts_agent_id", "agent_id"),  # a colleague's department, learned from their calls
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
     version: Mapped[int]

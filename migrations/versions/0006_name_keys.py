@@ -1,4 +1,5 @@
-"""Name keys without spaces or punctuation, so particles written apart or together match.
+"""Name keys without spaces or punctuation, so particles written apart or together match; and an
+index on contacts.agent_id, for attributing a colleague's call-back to their department.
 
 `parties.name_folded` held the folded name with its spaces ("van den broeck"); it now holds
 handlers.identity.name_key ("vandenbroeck"). No column changes: the keys are recomputed from the
@@ -45,7 +46,10 @@ def _rekey(key) -> None:
 
 def upgrade() -> None:
     _rekey(name_key)
+    # Attributing a call-back to the colleague's department reads their answered queue calls.
+    op.create_index("ix_contacts_agent_id", "contacts", ["agent_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contacts_agent_id", table_name="contacts")
     _rekey(fold)
