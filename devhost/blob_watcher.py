@@ -111,10 +111,14 @@ class BlobWatcher:
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Stop polling (nothing new is submitted); what runs goes on until `stop`."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+
+    def stop(self) -> None:
+        self.halt()
         self._pool.shutdown(wait=True)
 
     def _loop(self) -> None:

@@ -109,6 +109,8 @@ class LocalHost:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(30)
+        for watcher in self.blobs:
+            watcher.halt()  # no new letters from here on
         _stop_readers()  # a letter's reader stuck in C code must not hold the stop (issue 15)
         for watcher in self.blobs:
             watcher.stop()

@@ -43,6 +43,7 @@ class _Worker:
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, factory, max_chars),
                                        name="loket-text-extraction", daemon=True)
+        self.aborted = False  # killed on purpose (the host stopping), not by the PDF
         self.process.start()
         child.close()
         # Starting a reader (an interpreter, pypdf, PDFium) is not the letter's time: wait for it apart.
@@ -99,8 +100,8 @@ class ChildProcessExtractor:
                 log.warning("text extraction over its %ss budget: reader killed", self.budget)
                 raise ExtractionBudgetExceeded(f"text extraction took longer than {self.budget:g} s")
             return worker.conn.recv()
-        except (EOFError, OSError) as exc:  # killed by close() (host stopping) or crashed in C code
-            if self._closed:
+        except (EOFError, OSError) as exc:  # killed by abort()/close() (host stopping) or crashed in C code
+            if self._closed or worker.aborted:
                 raise TransientError("text extraction stopped: the host is stopping") from exc
             raise PermanentError("the PDF reader crashed on this file", reason="reader_crashed") from exc
 
@@ -131,23 +132,32 @@ class ChildProcessExtractor:
             self._busy.discard(worker)
         worker.kill()
 
-    def close(self) -> None:
-        """Kill every worker, busy ones too: their callers get a TransientError (retried later)."""
+    def abort(self) -> None:
+        """Kill every worker, busy ones too: their callers get a TransientError (retried later). The
+        extractor stays usable: the next letter starts a fresh reader."""
         with self._lock:
-            self._closed = True
             idle, busy = list(self._idle), list(self._busy)
             self._idle.clear()
+            for worker in busy:
+                worker.aborted = True
         for worker in idle:
             worker.kill()
         for worker in busy:  # its caller is polling the pipe: the child's death wakes it, it cleans up
             with contextlib.suppress(Exception):
                 worker.process.kill()
 
+    def close(self) -> None:
+        """Abort, and refuse every later letter (the services are being closed)."""
+        with self._lock:
+            self._closed = True
+        self.abort()
+
 
 def stop_all() -> None:
-    """Kill the readers of every extractor in this process (the local host calls this on SIGTERM)."""
+    """Kill the readers of every extractor in this process (the local host calls this on SIGTERM,
+    once its blob watchers submit nothing new); the extractors stay usable."""
     for extractor in list(_LIVE):
-        extractor.close()
+        extractor.abort()
 
 
 def _result(outcome: tuple) -> ExtractedText:

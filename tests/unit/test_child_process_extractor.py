@@ -83,3 +83,19 @@ def test_a_missing_ocr_engine_is_a_configuration_error_naming_tesseract():
     finally:
         extractor.close()
     assert raised.value.key == "tesseract"
+
+
+def test_an_abort_kills_a_stuck_reader_and_the_next_letter_gets_a_fresh_one(stuck):
+    from errors import TransientError
+
+    stuck.extract(b"%PDF quick")
+    failures = []
+    caller = threading.Thread(target=lambda: failures.append(pytest.raises(TransientError, stuck.extract,
+                                                                           b"%PDF-1.4 stuck")))
+    caller.start()
+    time.sleep(0.5)
+    stuck.abort()
+    caller.join(5)
+    assert not caller.is_alive() and failures
+    assert not isinstance(failures[0].value, ExtractionBudgetExceeded)
+    assert stuck.extract(b"%PDF quick").text == "Betreft: snel\n"  # still usable after the abort
