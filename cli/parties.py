@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -20,6 +21,9 @@ def review(
     member_of: list[str] = typer.Option(  # noqa: B008 - typer's way
         [], "--member-of", help="A restricted department you belong to (repeatable): its clients' names "
         "are shown, not only ids."),
+    side_by_side: bool = typer.Option(False, "--side-by-side", help="Each open pair's names, identifiers "
+                                      "and recent contacts next to each other (an audited look at both)."),
+    reason: str = typer.Option("identity review", "--reason", help="Kept in the audit (--side-by-side)."),
 ) -> None:
     """List pairs of parties whose identifiers met on one contact.
 
@@ -29,9 +33,17 @@ def review(
     from handlers.review import review_pairs
 
     store = open_store()
+    can_see = _member_visibility(member_of)
     try:
         pairs = review_pairs(store.uow(), actor=actor(as_user), status=None if show_all else "open",
-                             can_see=_member_visibility(member_of))
+                             can_see=can_see)
+        if side_by_side and not as_json:
+            console = Console()
+            for p in pairs:
+                console.print(_side_by_side(store, p, actor(as_user), reason, can_see))
+            if not pairs:
+                console.print("No identity conflicts to review.")
+            return
     finally:
         store.dispose()
     if as_json:
@@ -49,6 +61,34 @@ def review(
             f"{p.created_at:%Y-%m-%d %H:%M}",
         )
     Console().print(table if pairs else "No identity conflicts to review.")
+
+
+RECENT = 3
+
+
+def _side_by_side(store, pair, who: str, reason: str, can_see) -> Table:
+    """Both parties of a pair in two columns: name, identifiers in full, contacts, the last few."""
+    from handlers.lookup import party_timeline
+
+    views = [party_timeline(store.uow(), pid, actor=who, reason=reason, can_see=can_see)
+             for pid in (pair.party_a, pair.party_b)]
+    table = Table("", f"Party {pair.party_a}", f"Party {pair.party_b}", box=box.SIMPLE_HEAD, padding=(0, 1),
+                  title=f"{pair.reason} · {pair.status} · flagged {pair.created_at:%Y-%m-%d %H:%M} UTC")
+
+    def cell(view, what) -> str:
+        return "(restricted)" if view is None else what(view)
+
+    table.add_row("name", *(cell(v, lambda v: v.display_name or "") for v in views))
+    table.add_row("identifiers", *(cell(v, lambda v: "\n".join(i.label or i.value for i in v.identifiers))
+                                   for v in views))
+    table.add_row("contacts", *(cell(v, lambda v: str(len(v.timeline))) for v in views))
+    table.add_row("recent", *(cell(v, _recent) for v in views))
+    return table
+
+
+def _recent(view) -> str:
+    return "\n".join(f"{e.occurred_at:%Y-%m-%d} {e.channel} {', '.join(e.departments)} {e.outcome}"
+                     for e in view.timeline[:RECENT])
 
 
 def _member_visibility(member_of: list[str]):

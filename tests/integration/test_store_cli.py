@@ -193,3 +193,16 @@ def test_export_out_reports_the_path_it_wrote_and_fails_cleanly_when_it_cannot(a
     refused = run(app, "export", "1", "--out", str(tmp_path / "no-such-dir" / "x.json"))
     assert refused.exit_code == 1
     assert "cannot write the export to" in refused.output and "Traceback" not in refused.output
+
+
+def test_parties_review_side_by_side_shows_both_names_identifiers_and_recent_contacts(app, seeded,
+                                                                                     monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")  # a terminal's width (under pytest rich would see almost none)
+    done = run(app, "parties", "review", "--side-by-side", "--reason", "conflict at the desk")
+    assert done.exit_code == 0, done.output
+    assert "Els Dewaele" in done.output and "Jan" in done.output
+    assert "jan@example.be" in done.output and "+32475999999" in done.output
+    assert "recent" in done.output and "2026-11-02 phone Burgerzaken" in done.output
+    with seeded.uow() as uow:
+        looks = [e.reason for e in uow.ledger.audit_entries() if e.action == "timeline"]
+    assert looks == ["conflict at the desk"] * 2  # looking at both in full is audited
